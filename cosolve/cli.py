@@ -1,0 +1,270 @@
+"""The ``cosolve`` command line: parses arguments, calls the library, prints results.
+
+Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal failure
+(set ``COSOLVE_DEBUG=1`` for the traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cosolve import __version__
+from cosolve.atomic import write_text_atomic
+from cosolve.compare import compare as compare_all
+from cosolve.compare import expand_paths, mean_gaps, write_csv
+from cosolve.errors import CosolveInputError
+from cosolve.methods import Settings
+from cosolve.registry import detect_problem, get_methods, get_problem, problem_names, resolve_method
+from cosolve.solve import Result
+from cosolve.solve import solve as solve_instances
+
+app = typer.Typer(
+    help="Solve scheduling and packing instances with learned graph policies, rules and OR-Tools.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+)
+console = Console()
+
+ProblemOption = Annotated[
+    str | None,
+    typer.Option(
+        "--problem", "-p", help=f"Problem of the file(s): {'|'.join(problem_names())} (detected when omitted)."
+    ),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="File format (auto-detected by default), e.g. jsplib or taillard for jssp.")
+]
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", "-t", min=0.0, help="Time limit per instance in seconds, for search methods.")
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", min=0, help="Solver threads per instance (0 = all cores, shared among --jobs).")
+]
+DeviceOption = Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N or auto, for batched tensor methods.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random choice.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+
+
+def _read(path: Path, problem: str | None, fmt: str):
+    name = detect_problem(path, problem)
+    module = get_problem(name)
+    if fmt not in module.FORMATS:
+        raise CosolveInputError(f"unknown {name} format {fmt!r} (choose from {', '.join(module.FORMATS)})", path)
+    return name, module.read(path, fmt)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
+
+
+def _gap(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}%"
+
+
+def _print_result(result: Result) -> None:
+    table = Table(title=f"{result.instance} ({result.problem})", show_header=False, title_justify="left")
+    table.add_row("method", result.method)
+    table.add_row("objective", _number(result.objective))
+    table.add_row("status", result.status + (f", bound {_number(result.bound)}" if result.bound is not None else ""))
+    known = _number(result.best_known) + (" (optimal)" if result.best_known_optimal else "")
+    table.add_row("best known", known if result.best_known is not None else "unknown")
+    table.add_row("gap", _gap(result.gap_percent))
+    table.add_row("runtime", f"{result.runtime_s:.3f} s")
+    console.print(table)
+
+
+@app.command()
+def solve(
+    file: Annotated[Path, typer.Argument(help="Instance file.")],
+    problem: ProblemOption = None,
+    fmt: FormatOption = "auto",
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="e.g. rule:mwkr, rule:spt:plain, ortools, ortools:hint=mwkr (default: the problem's default).",
+        ),
+    ] = None,
+    time_limit: TimeLimitOption = 10.0,
+    workers: WorkersOption = 0,
+    device: DeviceOption = "auto",
+    seed: SeedOption = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw the solution (png, pdf or svg).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Solve one instance file and print objective, best known value, gap and runtime."""
+    name, instance = _read(file, problem, fmt)
+    spec, _ = resolve_method(name, method)
+    for target in (out, plot):
+        if target is not None and target.exists() and not force:
+            raise CosolveInputError("file exists (pass --force to overwrite it)", target)
+    settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
+    with console.status(f"solving {file} with {spec.text} ..."):
+        result = solve_instances(name, [instance], spec.text, settings)[0]
+    _print_result(result)
+    if result.solution is None:
+        raise CosolveInputError(f"{spec.text} found no solution within {time_limit:g} s; raise --time-limit", file)
+    if out is not None:
+        write_text_atomic(out, json.dumps(result.to_json()) + "\n", overwrite=force)
+        console.print(f"solution written to {out}")
+    if plot is not None:
+        get_problem(name).render(instance, result.solution, str(plot), overwrite=force)
+        console.print(f"plot written to {plot}")
+
+
+@app.command()
+def compare(
+    files: Annotated[list[str], typer.Argument(help="Instance files or glob patterns (quote globs).")],
+    methods: Annotated[
+        str, typer.Option("--methods", help="Comma-separated methods, e.g. rule:spt,rule:mwkr,ortools.")
+    ] = "rule:spt,rule:mwkr,ortools",
+    problem: ProblemOption = None,
+    fmt: FormatOption = "auto",
+    time_limit: TimeLimitOption = 10.0,
+    workers: WorkersOption = 0,
+    device: DeviceOption = "cpu",
+    seed: SeedOption = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write one row per instance and method.")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Run every method on every instance; print objectives, gaps to best known and runtimes."""
+    method_list = [m.strip() for m in methods.split(",") if m.strip()]
+    if not method_list:
+        raise CosolveInputError("--methods names no method")
+    if csv_path is not None and csv_path.exists() and not force:
+        raise CosolveInputError("file exists (pass --force to overwrite it)", csv_path)
+    items = [_read(path, problem, fmt) for path in expand_paths(files)]
+    settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("comparing", total=len(items) * len(method_list))
+        results = compare_all(items, method_list, settings, jobs, on_result=lambda _: progress.advance(task))
+    table = Table(title="objective (gap to best known)")
+    table.add_column("instance")
+    table.add_column("best known", justify="right")
+    for method in method_list:
+        table.add_column(method, justify="right")
+    by_key = {(r.instance, r.method): r for r in results}
+    for _, instance in items:
+        first = by_key[(instance.name, method_list[0])]
+        row = [instance.name, _number(first.best_known)]
+        for method in method_list:
+            r = by_key[(instance.name, method)]
+            row.append(
+                f"{_number(r.objective)} ({_gap(r.gap_percent)})" if r.gap_percent is not None else _number(r.objective)
+            )
+        table.add_row(*row)
+    console.print(table)
+    summary = Table(title="per method")
+    for column in ("method", "mean gap", "instances with best known", "mean time per instance"):
+        summary.add_column(column, justify="right" if column != "method" else "left")
+    for method, (gap, count, runtime) in mean_gaps(results, method_list).items():
+        summary.add_row(method, _gap(gap), str(count), f"{runtime:.3f} s")
+    console.print(summary)
+    if csv_path is not None:
+        write_csv(csv_path, results, overwrite=force)
+        console.print(f"results written to {csv_path}")
+
+
+@app.command()
+def generate(
+    problem: Annotated[str, typer.Argument(help=f"Problem: {'|'.join(problem_names())}.")],
+    size: Annotated[str, typer.Option("--size", help="Instance size, e.g. 15x15 (jobs x machines) for jssp.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created if missing).")],
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of instances.")] = 1,
+    seed: SeedOption = 0,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="File format (the problem's standard one by default).")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Write random instances of the published distribution (seeded: same seed, same files)."""
+    module = get_problem(problem)
+    if out.exists() and not out.is_dir():
+        raise CosolveInputError("exists and is not a folder", out)
+    instances = module.generate(size, count, seed)
+    suffix = module.EXTENSIONS[0]
+    paths = [out / f"{instance.name}{suffix}" for instance in instances]
+    existing = [path for path in paths if path.exists()]
+    if existing and not force:
+        raise CosolveInputError("file exists (pass --force to overwrite it)", existing[0])
+    writer_format = fmt or module.FORMATS[1]
+    if writer_format not in module.FORMATS[1:]:
+        raise CosolveInputError(
+            f"unknown {problem} format {writer_format!r} (choose from {', '.join(module.FORMATS[1:])})"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    for instance, path in zip(instances, paths):
+        module.write(path, instance, writer_format)
+    console.print(f"wrote {len(paths)} {problem} instances of size {size} to {out}")
+
+
+@app.command()
+def info() -> None:
+    """List problems, methods, shipped checkpoints and the compute device."""
+    import torch
+
+    from cosolve import checkpoints
+    from cosolve import instances as shipped
+
+    console.print(f"[bold]cosolve {__version__}[/bold]")
+    for name in problem_names():
+        module, methods = get_problem(name), get_methods(name)
+        console.print(f"\n[bold]{name}[/bold]: {module.TITLE}")
+        console.print(f"  files: {' '.join(module.EXTENSIONS)} (formats: {', '.join(module.FORMATS)})")
+        console.print(f"  shipped instances: {len(shipped.index(name))}")
+        console.print(f"  methods: {', '.join(family.usage for family in methods.METHODS.values())}")
+        console.print(f"  default method: {methods.DEFAULT_METHOD}")
+    shipped_checkpoints = checkpoints.shipped()
+    console.print("\ncheckpoints: " + (", ".join(p.name for p in shipped_checkpoints) or "none shipped yet"))
+    device = f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "cpu (no CUDA device)"
+    console.print(f"device: {device}; torch {torch.__version__}; {os.cpu_count()} CPU cores")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``cosolve`` script: maps errors to exit codes.
+
+    Usage errors (unknown option, bad value) are reported by the argument parser with
+    exit code 2; the library's :class:`CosolveInputError` the same way, in one line.
+    """
+    try:
+        app(args=argv, prog_name="cosolve")
+    except CosolveInputError as error:
+        print(f"cosolve: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("cosolve: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("COSOLVE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"cosolve: internal error: {type(error).__name__}: {error} (set COSOLVE_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

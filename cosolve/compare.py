@@ -1,0 +1,115 @@
+"""``compare``: every method on every instance, in parallel worker processes."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from cosolve.atomic import write_text_atomic
+from cosolve.errors import CosolveInputError
+from cosolve.methods import Settings
+from cosolve.registry import resolve_method
+from cosolve.solve import Result, solve
+
+CSV_COLUMNS = ("instance", "method", "objective", "best_known", "gap_percent", "runtime_s")
+
+
+def expand_paths(patterns: Sequence[str]) -> list[Path]:
+    """Files named directly or by glob patterns, in order, without repeats."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        if any(char in pattern for char in "*?["):
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                raise CosolveInputError(f"no file matches {pattern!r}")
+            paths.extend(Path(match) for match in matches)
+        else:
+            paths.append(Path(pattern))
+    unique = list(dict.fromkeys(paths))
+    for path in unique:
+        if not path.is_file():
+            raise CosolveInputError("no such file" if not path.exists() else "is not a file", path)
+    return unique
+
+
+def _run_one(problem: str, instance: Any, method: str, settings: Settings) -> Result:
+    import torch
+
+    torch.set_num_threads(1)
+    return solve(problem, [instance], method, settings)[0].without_solution()
+
+
+def compare(
+    items: Sequence[tuple[str, Any]],
+    methods: Sequence[str],
+    settings: Settings | None = None,
+    jobs: int = 1,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Run every method on every ``(problem, instance)``; results in (instance, method) order.
+
+    With ``jobs > 1`` each (instance, method) pair runs in its own worker process, and a
+    solver's default worker count is the cores divided by ``jobs``.
+    """
+    settings = settings or Settings()
+    for problem in {problem for problem, _ in items}:
+        for method in methods:
+            resolve_method(problem, method)
+    if jobs > 1 and settings.workers == 0:
+        settings = replace(settings, workers=max(1, (os.cpu_count() or 1) // jobs))
+    tasks = [(problem, instance, method) for problem, instance in items for method in methods]
+    results: dict[int, Result] = {}
+    if jobs <= 1:
+        for number, (problem, instance, method) in enumerate(tasks):
+            results[number] = solve(problem, [instance], method, settings)[0].without_solution()
+            if on_result:
+                on_result(results[number])
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_run_one, *task, settings): number for number, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if on_result:
+                    on_result(results[futures[future]])
+    return [results[number] for number in range(len(tasks))]
+
+
+def mean_gaps(results: Sequence[Result], methods: Sequence[str]) -> dict[str, tuple[float | None, int, float]]:
+    """Per method: (mean gap over instances with a best-known value, how many, mean runtime)."""
+    summary = {}
+    for method in methods:
+        rows = [r for r in results if r.method == method]
+        gaps = [r.gap_percent for r in rows if r.gap_percent is not None]
+        summary[method] = (mean(gaps) if gaps else None, len(gaps), mean(r.runtime_s for r in rows) if rows else 0.0)
+    return summary
+
+
+def _cell(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+
+
+def to_csv(results: Sequence[Result]) -> str:
+    """One row per instance and method, columns :data:`CSV_COLUMNS`, empty cells where unknown."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        gap = "" if r.gap_percent is None else f"{r.gap_percent:.3f}"
+        writer.writerow([r.instance, r.method, _cell(r.objective), _cell(r.best_known), gap, f"{r.runtime_s:.4f}"])
+    return buffer.getvalue()
+
+
+def write_csv(path: str | Path, results: Sequence[Result], overwrite: bool = False) -> None:
+    write_text_atomic(path, to_csv(results), overwrite=overwrite)

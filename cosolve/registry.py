@@ -1,0 +1,70 @@
+"""The registry of problems and their methods; adding a problem is one line in ``PROBLEMS``."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+from cosolve.errors import CosolveInputError
+from cosolve.methods import MethodFamily, MethodSpec
+
+PROBLEMS: dict[str, str] = {
+    "jssp": "cosolve.problems.jssp",
+}
+"""Problem name -> package. The package follows :class:`cosolve.contract.Problem` and has a
+``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""
+
+
+def problem_names() -> list[str]:
+    return list(PROBLEMS)
+
+
+def get_problem(name: str) -> ModuleType:
+    """The problem package of ``name``; an unknown name is a user error."""
+    if name not in PROBLEMS:
+        raise CosolveInputError(f"unknown problem {name!r} (choose from {', '.join(PROBLEMS)})")
+    return importlib.import_module(PROBLEMS[name])
+
+
+def get_methods(name: str) -> ModuleType:
+    """The ``methods`` module of a problem."""
+    get_problem(name)
+    return importlib.import_module(PROBLEMS[name] + ".methods")
+
+
+def resolve_method(problem: str, text: str | None) -> tuple[MethodSpec, MethodFamily]:
+    """Parse and validate a method name for ``problem`` (``None`` gives its default method)."""
+    methods = get_methods(problem)
+    spec = MethodSpec.parse(text or methods.DEFAULT_METHOD)
+    family = methods.METHODS.get(spec.family)
+    if family is None:
+        usages = ", ".join(f.usage for f in methods.METHODS.values())
+        raise CosolveInputError(f"unknown method {spec.text!r} for {problem} (available: {usages})")
+    family.validate(spec)
+    return spec, family
+
+
+def detect_problem(path: str | Path, override: str | None = None) -> str:
+    """The problem of a file: ``override`` if given, else by suffix, else by content."""
+    if override:
+        get_problem(override)
+        return override
+    path = Path(path)
+    suffix = path.suffix.lower()
+    for name in PROBLEMS:
+        if suffix in get_problem(name).EXTENSIONS:
+            return name
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise CosolveInputError("no such file", path) from None
+    except IsADirectoryError:
+        raise CosolveInputError("is a folder, not a file", path) from None
+    matches = [name for name in PROBLEMS if get_problem(name).sniff(text)]
+    if len(matches) == 1:
+        return matches[0]
+    if not text.strip():
+        raise CosolveInputError("file is empty", path)
+    reason = "looks like several problems" if matches else "cannot tell which problem this file holds"
+    raise CosolveInputError(f"{reason}; pass --problem ({'|'.join(PROBLEMS)})", path)

@@ -1,0 +1,1 @@
+"""PyG building blocks and policies (message-passing encoders, candidate scorers, value heads)."""

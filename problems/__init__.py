@@ -1,0 +1,1 @@
+"""Problem families. Each subpackage follows the contract of :mod:`cosolve.contract`."""

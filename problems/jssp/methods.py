@@ -1,0 +1,65 @@
+"""The job shop method table: ``rule:<name>[:plain]`` and ``ortools[:hint=<rule>]``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from cosolve.baselines.jssp_cpsat import solve_cpsat
+from cosolve.baselines.jssp_rules import RULES, run_rule
+from cosolve.errors import CosolveInputError
+from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.problems.jssp.instance import Instance
+
+DEFAULT_METHOD = "ortools"
+
+
+def validate_rule(spec: MethodSpec) -> None:
+    if spec.variant not in RULES:
+        raise CosolveInputError(
+            f"method {spec.text!r}: unknown rule (choose rule:<name> with name in {', '.join(RULES)})"
+        )
+    spec.reject_unknown_options(["plain"])
+
+
+def rule_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """A dispatching rule over the whole batch at once; runtime is shared equally."""
+    validate_rule(spec)
+    begin = time.perf_counter()
+    solutions = run_rule(
+        instances,
+        spec.variant,
+        nondelay="plain" not in spec.options,
+        device=settings.torch_device(),
+        seed=settings.seed,
+    )
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(solution, per_instance) for solution in solutions]
+
+
+def validate_ortools(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: ortools takes no variant (e.g. ortools or ortools:hint=mwkr)")
+    spec.reject_unknown_options(["hint"])
+    hint_rule = spec.options.get("hint")
+    if hint_rule is not None and hint_rule not in RULES:
+        raise CosolveInputError(f"method {spec.text!r}: unknown hint rule (choose from {', '.join(RULES)})")
+
+
+def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """CP-SAT on each instance in turn, optionally hinted with a dispatching rule's schedule."""
+    validate_ortools(spec)
+    hint_rule = spec.options.get("hint")
+    outputs = []
+    for instance in instances:
+        begin = time.perf_counter()
+        hint = run_rule([instance], hint_rule)[0] if hint_rule else None
+        result = solve_cpsat(instance, settings.time_limit_s, settings.resolved_workers(), hint, settings.seed)
+        outputs.append(MethodOutput(result.solution, time.perf_counter() - begin, result.status, result.bound))
+    return outputs
+
+
+METHODS: dict[str, MethodFamily] = {
+    "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]"),
+    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=<rule>]"),
+}
