@@ -41,7 +41,10 @@ class State:
         start_times: ``[B, J, M]`` start of each scheduled operation, ``-1`` while unscheduled.
         machine_starts: ``[B, M, J]`` starts of the operations scheduled on each machine,
             sorted ascending, padded with ``NO_TIME``.
-        machine_ends: ``[B, M, J]`` the matching end times, padded with ``NO_TIME``.
+        machine_busy_until: ``[B, M, J]`` for each slot of ``machine_starts``, the latest end
+            among the operations in that slot and the slots before it (a running max, so a
+            zero-length operation sorted between others never reopens occupied time), padded
+            with ``NO_TIME``.
         earliest_start: ``[B, J]`` earliest feasible start of each job's next operation
             (``NO_TIME`` for finished jobs).
         makespan: ``[B]`` latest end among the scheduled operations (the objective so far).
@@ -54,7 +57,7 @@ class State:
     job_ready: torch.Tensor
     start_times: torch.Tensor
     machine_starts: torch.Tensor
-    machine_ends: torch.Tensor
+    machine_busy_until: torch.Tensor
     earliest_start: torch.Tensor
     makespan: torch.Tensor
 
@@ -122,7 +125,7 @@ def reset(instances: Sequence[Instance], device: str | torch.device = "cpu") -> 
         job_ready=zeros.clone(),
         start_times=torch.full_like(durations, -1),
         machine_starts=torch.full((batch, n_machines, n_jobs), NO_TIME, dtype=TIME, device=device),
-        machine_ends=torch.full((batch, n_machines, n_jobs), NO_TIME, dtype=TIME, device=device),
+        machine_busy_until=torch.full((batch, n_machines, n_jobs), NO_TIME, dtype=TIME, device=device),
         earliest_start=zeros.clone(),
         makespan=torch.zeros(batch, dtype=TIME, device=device),
     )
@@ -134,14 +137,14 @@ def earliest_starts(state: State) -> torch.Tensor:
     """``[B, J]`` earliest feasible start of every job's next operation (gap insertion).
 
     For the candidate of job ``j`` on machine ``k`` with release ``r`` (its job's ready
-    time) and duration ``p``, the gaps of ``k`` are ``[end of interval i-1, start of interval i)``;
+    time) and duration ``p``, the gaps of ``k`` are ``[busy until slot i-1, start of slot i)``;
     the answer is the smallest ``max(r, gap start)`` whose gap still holds ``p``.
     """
     batch, n_jobs = state.next_op.shape
     slots = state.candidate_machine.unsqueeze(2).expand(batch, n_jobs, n_jobs)
     slot_starts = state.machine_starts.gather(1, slots)  # [B, J, J]: machine row of each candidate
-    slot_ends = state.machine_ends.gather(1, slots)
-    gap_opens = torch.cat([torch.zeros_like(slot_ends[..., :1]), slot_ends[..., :-1]], dim=2)
+    slot_busy = state.machine_busy_until.gather(1, slots)
+    gap_opens = torch.cat([torch.zeros_like(slot_busy[..., :1]), slot_busy[..., :-1]], dim=2)
     gap_start = torch.maximum(gap_opens, state.job_ready.unsqueeze(2))
     fits = gap_start + state.candidate_duration.unsqueeze(2) <= slot_starts
     earliest = torch.where(fits, gap_start, NO_TIME).amin(dim=2)
@@ -164,19 +167,17 @@ def step(state: State, actions: torch.Tensor) -> State:
     end = start + state.durations[batch, actions, op]
 
     row_starts = state.machine_starts[batch, machine]  # [B, J]
-    row_ends = state.machine_ends[batch, machine]
+    row_busy = state.machine_busy_until[batch, machine]
     position = (row_starts <= start.unsqueeze(1)).sum(dim=1, keepdim=True)
     slot = torch.arange(n_jobs, device=actions.device).unsqueeze(0)
-    keep_rows = ~active.unsqueeze(1) | (slot < position)
+    keep = ~active.unsqueeze(1) | (slot < position)
+    # Slots from ``position`` on move one to the right; the new operation takes ``position``.
     shifted_starts = torch.cat([row_starts[:, :1], row_starts[:, :-1]], dim=1)
-    shifted_ends = torch.cat([row_ends[:, :1], row_ends[:, :-1]], dim=1)
-    at = slot == position
-    state.machine_starts[batch, machine] = torch.where(
-        keep_rows, row_starts, torch.where(at, start.unsqueeze(1), shifted_starts)
-    )
-    state.machine_ends[batch, machine] = torch.where(
-        keep_rows, row_ends, torch.where(at, end.unsqueeze(1), shifted_ends)
-    )
+    new_starts = torch.where(slot == position, start.unsqueeze(1), shifted_starts)
+    state.machine_starts[batch, machine] = torch.where(keep, row_starts, new_starts)
+    busy_before = torch.cat([torch.zeros_like(row_busy[:, :1]), row_busy[:, :-1]], dim=1)
+    new_busy = torch.maximum(busy_before, end.unsqueeze(1))
+    state.machine_busy_until[batch, machine] = torch.where(keep, row_busy, new_busy)
 
     state.start_times[batch, actions, op] = torch.where(active, start, state.start_times[batch, actions, op])
     state.job_ready[batch, actions] = torch.where(active, end, state.job_ready[batch, actions])
