@@ -41,11 +41,25 @@ def expand_paths(patterns: Sequence[str]) -> list[Path]:
     return unique
 
 
-def _run_one(problem: str, instance: Any, method: str, settings: Settings) -> Result:
+def _run_task(problem: str, instances: list[Any], method: str, settings: Settings) -> list[Result]:
     import torch
 
     torch.set_num_threads(1)
-    return solve(problem, [instance], method, settings)[0].without_solution()
+    return [result.without_solution() for result in solve(problem, instances, method, settings)]
+
+
+def _tasks(items: Sequence[tuple[str, Any]], methods: Sequence[str]) -> list[tuple[str, list[int], str]]:
+    """Units of work ``(problem, item positions, method)``: batched methods take every
+    same-shape instance of a problem at once, the others one instance each."""
+    tasks = []
+    for method in methods:
+        groups: dict[tuple[str, Any], list[int]] = {}
+        for position, (problem, instance) in enumerate(items):
+            _, family = resolve_method(problem, method)
+            key = (problem, getattr(instance, "shape", None)) if family.batched else (problem, position)
+            groups.setdefault(key, []).append(position)
+        tasks.extend((problem, positions, method) for (problem, _), positions in groups.items())
+    return tasks
 
 
 def compare(
@@ -57,8 +71,9 @@ def compare(
 ) -> list[Result]:
     """Run every method on every ``(problem, instance)``; results in (instance, method) order.
 
-    With ``jobs > 1`` each (instance, method) pair runs in its own worker process, and a
-    solver's default worker count is the cores divided by ``jobs``.
+    Batched methods (rules, policies) run each group of same-shape instances as one batch;
+    search methods run instance by instance. With ``jobs > 1`` these units run in worker
+    processes, and a solver's default worker count is the cores divided by ``jobs``.
     """
     settings = settings or Settings()
     for problem in {problem for problem, _ in items}:
@@ -66,22 +81,29 @@ def compare(
             resolve_method(problem, method)
     if jobs > 1 and settings.workers == 0:
         settings = replace(settings, workers=max(1, (os.cpu_count() or 1) // jobs))
-    tasks = [(problem, instance, method) for problem, instance in items for method in methods]
-    results: dict[int, Result] = {}
-    if jobs <= 1:
-        for number, (problem, instance, method) in enumerate(tasks):
-            results[number] = solve(problem, [instance], method, settings)[0].without_solution()
+    results: dict[tuple[int, str], Result] = {}
+
+    def collect(positions: list[int], method: str, outputs: list[Result]) -> None:
+        for position, result in zip(positions, outputs):
+            results[(position, method)] = result
             if on_result:
-                on_result(results[number])
+                on_result(result)
+
+    tasks = _tasks(items, methods)
+    if jobs <= 1:
+        for problem, positions, method in tasks:
+            outputs = solve(problem, [items[p][1] for p in positions], method, settings)
+            collect(positions, method, [result.without_solution() for result in outputs])
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_run_one, *task, settings): number for number, task in enumerate(tasks)}
+            futures = {
+                pool.submit(_run_task, problem, [items[p][1] for p in positions], method, settings): (positions, method)
+                for problem, positions, method in tasks
+            }
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if on_result:
-                    on_result(results[futures[future]])
-    return [results[number] for number in range(len(tasks))]
+                collect(*futures[future], future.result())
+    return [results[(position, method)] for position in range(len(items)) for method in methods]
 
 
 def mean_gaps(results: Sequence[Result], methods: Sequence[str]) -> dict[str, tuple[float | None, int, float]]:

@@ -117,8 +117,11 @@ class MethodFamily:
         run: the runner.
         validate: raises ``CosolveInputError`` for a bad variant or option, before any work.
         usage: the names it accepts, for ``cosolve info`` (e.g. ``rule:<spt|mwkr|...>[:plain]``).
+        batched: True when one call over many same-shape instances is much faster than one call
+            per instance (rules and policies on the batched env); ``compare`` then batches.
     """
 
     run: Runner
     validate: Callable[[MethodSpec], None]
     usage: str
+    batched: bool = False

@@ -60,6 +60,6 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 METHODS: dict[str, MethodFamily] = {
-    "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]"),
+    "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=<rule>]"),
 }
