@@ -159,7 +159,9 @@ def step(state: State, actions: torch.Tensor) -> State:
             instance is not done, and are ignored where it is.
     """
     batch_size, n_jobs = state.next_op.shape
-    batch = torch.arange(batch_size, device=actions.device)
+    device = state.next_op.device
+    actions = actions.to(device)
+    batch = torch.arange(batch_size, device=device)
     active = ~state.done
     op = state.next_op[batch, actions].clamp(max=state.n_machines - 1)
     machine = state.machines[batch, actions, op]
@@ -169,7 +171,7 @@ def step(state: State, actions: torch.Tensor) -> State:
     row_starts = state.machine_starts[batch, machine]  # [B, J]
     row_busy = state.machine_busy_until[batch, machine]
     position = (row_starts <= start.unsqueeze(1)).sum(dim=1, keepdim=True)
-    slot = torch.arange(n_jobs, device=actions.device).unsqueeze(0)
+    slot = torch.arange(n_jobs, device=device).unsqueeze(0)
     keep = ~active.unsqueeze(1) | (slot < position)
     # Slots from ``position`` on move one to the right; the new operation takes ``position``.
     shifted_starts = torch.cat([row_starts[:, :1], row_starts[:, :-1]], dim=1)

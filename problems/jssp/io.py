@@ -149,13 +149,17 @@ def _read_taillard(
 
 
 def _guess_format(lines: list[tuple[int, str]], n_jobs: int, n_machines: int, original: bool) -> str:
-    """Tell the two layouts apart by the shape of the data lines."""
+    """Tell the two layouts apart by the shape of the data lines.
+
+    Taillard has lines of ``m`` numbers, JSPLIB lines of ``2m``; a malformed file is read in
+    the layout most of its lines follow, so its error names the real bad line.
+    """
     if original or any(line.lower().startswith(("times", "machines")) for _, line in lines):
         return "taillard"
-    widths = [len(line.split()) for _, line in lines]
-    if len(widths) == 2 * n_jobs and all(width == n_machines for width in widths):
-        return "taillard"
-    return "jsplib"
+    widths = [len(line.replace(",", " ").split()) for _, line in lines]
+    taillard_like = sum(width == n_machines for width in widths)
+    jsplib_like = sum(width == 2 * n_machines for width in widths)
+    return "taillard" if taillard_like > jsplib_like else "jsplib"
 
 
 def read(path: str | Path, fmt: str = "auto", name: str | None = None) -> Instance:
