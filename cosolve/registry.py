@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from cosolve.errors import CosolveInputError
+from cosolve.files import read_text
 from cosolve.methods import MethodFamily, MethodSpec
 
 PROBLEMS: dict[str, str] = {
@@ -55,12 +56,7 @@ def detect_problem(path: str | Path, override: str | None = None) -> str:
     for name in PROBLEMS:
         if suffix in get_problem(name).EXTENSIONS:
             return name
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise CosolveInputError("no such file", path) from None
-    except IsADirectoryError:
-        raise CosolveInputError("is a folder, not a file", path) from None
+    text = read_text(path)
     matches = [name for name in PROBLEMS if get_problem(name).sniff(text)]
     if len(matches) == 1:
         return matches[0]

@@ -20,6 +20,7 @@ import numpy as np
 
 from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
+from cosolve.files import read_text
 from cosolve.problems.jssp.instance import Instance
 
 FORMATS = ("auto", "jsplib", "taillard")
@@ -171,12 +172,7 @@ def read(path: str | Path, fmt: str = "auto", name: str | None = None) -> Instan
     path = Path(path)
     if fmt not in FORMATS:
         raise CosolveInputError(f"unknown job shop format {fmt!r} (choose from {', '.join(FORMATS)})", path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise CosolveInputError("no such file", path) from None
-    except IsADirectoryError:
-        raise CosolveInputError("is a folder, not a file", path) from None
+    text = read_text(path)
     lines = _numbered_lines(text)
     n_jobs, n_machines, body, original = _header(path, lines)
     if fmt == "auto":
