@@ -33,17 +33,33 @@ from cosolve.errors import CosolveInputError
 from cosolve.problems.jssp.env import State, nondelay_mask, reset, step, to_solutions
 from cosolve.problems.jssp.instance import Instance, Solution
 
-Priority = Callable[[State, torch.Generator | None], torch.Tensor]
+Priority = Callable[[State, int], torch.Tensor]
+"""``(state, seed) -> [B, J]`` scores; only ``random`` uses the seed."""
 
 
-def _fdd_over_mwkr(state: State, _: torch.Generator | None) -> torch.Tensor:
+def _fdd_over_mwkr(state: State, _: int) -> torch.Tensor:
     total_work = state.work_suffix[:, :, 0]
     flow_due_date = total_work - state.remaining_work + state.candidate_duration
     return -(flow_due_date.double() / state.remaining_work.clamp(min=1).double())
 
 
-def _random(state: State, generator: torch.Generator | None) -> torch.Tensor:
-    return torch.rand(state.next_op.shape, generator=generator, device=state.next_op.device, dtype=torch.float64)
+def _mix32(values: torch.Tensor) -> torch.Tensor:
+    """A 32-bit integer hash (xorshift-multiply rounds) on int64 tensors, exact on CPU and GPU."""
+    mask = 0xFFFFFFFF
+    values = values & mask
+    for multiplier in (0x7FEB352D, 0x846CA68B):
+        values = ((values ^ (values >> 16)) * multiplier) & mask
+    return values ^ (values >> 16)
+
+
+def _random(state: State, seed: int) -> torch.Tensor:
+    """Uniform scores in [0, 1) from a hash of (seed, instance, step, job): the same instance
+    gets the same choices whatever else is in its batch, on any device."""
+    steps = state.next_op.sum(dim=1, keepdim=True)
+    jobs = torch.arange(state.n_jobs, device=steps.device).unsqueeze(0)
+    key = _mix32(state.instance_key.unsqueeze(1) ^ _mix32(torch.full_like(steps, seed)))
+    key = _mix32(key ^ _mix32(steps * 0x10001 + 0x9E3779B9))
+    return _mix32(key ^ _mix32(jobs + 0x632BE5AB)).double() / 2**32
 
 
 RULES: dict[str, Priority] = {
@@ -59,10 +75,10 @@ RULES: dict[str, Priority] = {
 }
 
 
-def dispatch(state: State, rule: str, nondelay: bool = True, generator: torch.Generator | None = None) -> torch.Tensor:
+def dispatch(state: State, rule: str, nondelay: bool = True, seed: int = 0) -> torch.Tensor:
     """``[B]`` the job each instance dispatches next under ``rule``."""
     eligible = nondelay_mask(state) if nondelay else state.mask
-    scores = RULES[rule](state, generator).masked_fill(~eligible, float("-inf"))
+    scores = RULES[rule](state, seed).masked_fill(~eligible, float("-inf"))
     return scores.argmax(dim=1)
 
 
@@ -73,7 +89,6 @@ def run_rule(
     if rule not in RULES:
         raise CosolveInputError(f"unknown rule {rule!r} (choose from {', '.join(RULES)})")
     state = reset(instances, device)
-    generator = torch.Generator(device=state.next_op.device).manual_seed(seed) if rule == "random" else None
     for _ in range(state.n_jobs * state.n_machines):
-        step(state, dispatch(state, rule, nondelay, generator))
+        step(state, dispatch(state, rule, nondelay, seed))
     return to_solutions(state)

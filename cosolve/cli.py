@@ -165,12 +165,10 @@ def compare(
     table.add_column("best known", justify="right")
     for method in method_list:
         table.add_column(method, justify="right")
-    by_key = {(r.instance, r.method): r for r in results}
-    for _, instance in items:
-        first = by_key[(instance.name, method_list[0])]
-        row = [instance.name, _number(first.best_known)]
-        for method in method_list:
-            r = by_key[(instance.name, method)]
+    for position, (_, instance) in enumerate(items):
+        row_results = results[position * len(method_list) : (position + 1) * len(method_list)]
+        row = [instance.name, _number(row_results[0].best_known)]
+        for r in row_results:
             row.append(
                 f"{_number(r.objective)} ({_gap(r.gap_percent)})" if r.gap_percent is not None else _number(r.objective)
             )

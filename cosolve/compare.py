@@ -34,7 +34,12 @@ def expand_paths(patterns: Sequence[str]) -> list[Path]:
             paths.extend(Path(match) for match in matches)
         else:
             paths.append(Path(pattern))
-    unique = list(dict.fromkeys(paths))
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
     for path in unique:
         if not path.is_file():
             raise CosolveInputError("no such file" if not path.exists() else "is not a file", path)

@@ -10,7 +10,7 @@ from cosolve.errors import CosolveInputError
 def read_text(path: str | Path) -> str:
     """The text of a user's file; a missing file or a folder is a :class:`CosolveInputError`."""
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
+        return Path(path).read_text(encoding="utf-8-sig", errors="replace")
     except FileNotFoundError:
         raise CosolveInputError("no such file", path) from None
     except IsADirectoryError:

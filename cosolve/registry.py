@@ -37,7 +37,7 @@ def get_methods(name: str) -> ModuleType:
 def resolve_method(problem: str, text: str | None) -> tuple[MethodSpec, MethodFamily]:
     """Parse and validate a method name for ``problem`` (``None`` gives its default method)."""
     methods = get_methods(problem)
-    spec = MethodSpec.parse(text or methods.DEFAULT_METHOD)
+    spec = MethodSpec.parse(methods.DEFAULT_METHOD if text is None else text)
     family = methods.METHODS.get(spec.family)
     if family is None:
         usages = ", ".join(f.usage for f in methods.METHODS.values())

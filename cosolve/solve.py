@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -37,7 +38,8 @@ class Result:
         data = {key: value for key, value in asdict(self).items() if key != "solution"}
         data["runtime_s"] = round(self.runtime_s, 4)
         if self.gap_percent is not None:
-            data["gap_percent"] = round(self.gap_percent, 3)
+            # JSON has no infinity: an unbounded gap (best known 0) is written as null.
+            data["gap_percent"] = round(self.gap_percent, 3) if math.isfinite(self.gap_percent) else None
         data["solution"] = None if self.solution is None else self.solution.to_json()
         return data
 
@@ -47,9 +49,9 @@ class Result:
 
 def gap_percent(objective: float, best_known: float, sense: str) -> float:
     """Relative gap in percent, positive when ``objective`` is worse than ``best_known``."""
-    if best_known == 0:
-        return 0.0 if objective == best_known else float("inf")
     difference = objective - best_known if sense == "min" else best_known - objective
+    if best_known == 0:
+        return 0.0 if difference == 0 else math.copysign(math.inf, difference)
     return 100.0 * difference / abs(best_known)
 
 

@@ -33,15 +33,19 @@ def main(source: str, target: str = "instances/jssp") -> None:
     folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
     index = {}
-    for name in sorted(data, key=lambda n: (n.rstrip("0123456789"), int(n[len(n.rstrip("0123456789")) :] or 0))):
-        entry = data[name]
+    for source_name in sorted(data, key=lambda n: (n.rstrip("0123456789"), int(n[len(n.rstrip("0123456789")) :] or 0))):
+        entry = data[source_name]
+        # JSPLIB and OR-Library call Yamada and Nakano's instances yn1..yn4.
+        name = "yn" + source_name[2:].lstrip("0") if source_name.startswith("yn") else source_name
         instance = Instance(
             name, np.array(entry["machine_order"], dtype=np.int64), np.array(entry["processing_times"], dtype=np.int64)
         )
         assert instance.shape == (entry["jobs"], entry["machines"]), name
         family = SETS[name.rstrip("0123456789")]
         lower_bound = entry.get("lower_bound", entry["best_known_makespan"] if entry["optimal"] else None)
-        if entry["optimal"]:
+        # A lower bound equal to a known makespan proves it optimal (the source leaves some unflagged).
+        optimal = bool(entry["optimal"]) or lower_bound == entry["best_known_makespan"]
+        if optimal:
             status = "optimal"
         else:
             status = "best known" + (f", lower bound {lower_bound}" if lower_bound is not None else "")
@@ -55,7 +59,7 @@ def main(source: str, target: str = "instances/jssp") -> None:
             "jobs": instance.n_jobs,
             "machines": instance.n_machines,
             "best_known": entry["best_known_makespan"],
-            "optimal": bool(entry["optimal"]),
+            "optimal": optimal,
             "lower_bound": lower_bound,
             "fingerprint": instance.fingerprint(),
         }

@@ -1,5 +1,5 @@
 # abz7: Adams, Balas and Zawack (1988), 20 jobs x 15 machines
-# makespan 656 (best known, lower bound 656)
+# makespan 656 (optimal)
 20 15
 2 24 3 12 9 17 4 27 0 21 6 25 8 27 7 26 1 30 5 31 11 18 14 16 13 39 10 19 12 26
 6 30 3 15 12 20 11 19 1 24 13 15 10 28 2 36 5 26 7 15 0 11 8 23 14 20 9 26 4 28

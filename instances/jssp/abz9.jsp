@@ -1,5 +1,5 @@
 # abz9: Adams, Balas and Zawack (1988), 20 jobs x 15 machines
-# makespan 678 (best known, lower bound 678)
+# makespan 678 (optimal)
 20 15
 6 14 5 21 8 13 4 11 1 11 14 35 13 20 11 17 10 18 12 11 2 23 3 13 0 15 7 11 9 35
 1 35 5 31 0 13 3 26 6 14 9 17 7 38 12 20 10 19 13 12 8 16 4 34 11 15 14 12 2 14

@@ -1,5 +1,5 @@
 # la21: Lawrence (1984), 15 jobs x 10 machines
-# makespan 1046 (best known, lower bound 1046)
+# makespan 1046 (optimal)
 15 10
 2 34 3 55 5 95 9 16 4 21 6 71 0 53 8 52 1 21 7 26
 3 39 2 31 0 12 1 42 9 79 8 77 6 77 5 98 4 55 7 66

@@ -1,5 +1,5 @@
 # la22: Lawrence (1984), 15 jobs x 10 machines
-# makespan 927 (best known, lower bound 927)
+# makespan 927 (optimal)
 15 10
 9 66 5 91 4 87 2 94 7 21 3 92 1 7 0 12 8 11 6 19
 3 13 2 20 4 7 1 14 9 66 0 75 6 77 5 16 7 95 8 7

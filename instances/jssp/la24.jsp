@@ -1,5 +1,5 @@
 # la24: Lawrence (1984), 15 jobs x 10 machines
-# makespan 935 (best known, lower bound 935)
+# makespan 935 (optimal)
 15 10
 7 8 9 75 0 72 6 74 4 30 8 43 2 38 5 98 1 26 3 19
 6 19 8 73 3 43 0 23 1 85 4 39 5 13 9 26 2 67 7 9

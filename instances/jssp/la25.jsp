@@ -1,5 +1,5 @@
 # la25: Lawrence (1984), 15 jobs x 10 machines
-# makespan 977 (best known, lower bound 977)
+# makespan 977 (optimal)
 15 10
 8 14 4 75 3 12 2 38 0 76 5 97 9 12 1 29 7 44 6 66
 5 38 3 82 2 85 4 58 6 87 9 89 0 43 1 80 7 69 8 92

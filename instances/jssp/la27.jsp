@@ -1,5 +1,5 @@
 # la27: Lawrence (1984), 20 jobs x 10 machines
-# makespan 1235 (best known, lower bound 1235)
+# makespan 1235 (optimal)
 20 10
 3 60 4 48 5 95 0 87 1 72 9 5 8 35 7 39 6 54 2 66
 7 37 6 34 0 97 5 55 2 21 3 20 4 59 9 46 8 19 1 46

@@ -1,5 +1,5 @@
 # la29: Lawrence (1984), 20 jobs x 10 machines
-# makespan 1152 (best known, lower bound 1152)
+# makespan 1152 (optimal)
 20 10
 8 14 2 38 7 44 0 76 5 97 3 12 4 75 6 66 9 12 1 29
 0 43 2 85 3 82 5 38 4 58 9 89 8 92 6 87 7 69 1 80

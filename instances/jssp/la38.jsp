@@ -1,5 +1,5 @@
 # la38: Lawrence (1984), 15 jobs x 15 machines
-# makespan 1196 (best known, lower bound 1196)
+# makespan 1196 (optimal)
 15 15
 1 26 12 67 0 72 6 74 14 13 8 43 4 30 3 19 10 23 11 85 5 98 13 43 2 38 7 8 9 75
 14 42 0 39 4 55 12 46 1 19 8 93 9 80 5 26 10 7 6 50 11 57 3 73 2 9 7 61 13 72

@@ -1,5 +1,5 @@
 # la40: Lawrence (1984), 15 jobs x 15 machines
-# makespan 1222 (best known, lower bound 1222)
+# makespan 1222 (optimal)
 15 15
 9 65 10 28 4 74 12 33 2 51 14 75 5 73 8 32 6 13 3 81 1 35 7 59 13 38 11 55 0 27
 0 64 1 53 11 83 2 33 4 6 9 52 14 72 8 7 13 90 12 21 6 23 3 10 10 39 5 49 7 72

@@ -1,5 +1,5 @@
 # swv01: Storer, Wu and Vaccari (1992), 20 jobs x 10 machines
-# makespan 1407 (best known, lower bound 1407)
+# makespan 1407 (optimal)
 20 10
 3 19 2 27 1 39 4 13 0 25 8 37 9 40 5 54 7 74 6 93
 2 69 0 30 4 1 3 4 1 64 7 71 5 2 9 84 6 31 8 8

@@ -1,5 +1,5 @@
 # swv02: Storer, Wu and Vaccari (1992), 20 jobs x 10 machines
-# makespan 1475 (best known, lower bound 1475)
+# makespan 1475 (optimal)
 20 10
 2 16 1 58 0 22 4 24 3 53 8 9 9 57 7 63 5 92 6 43
 3 6 1 48 4 14 0 66 2 24 7 2 9 85 6 73 8 19 5 99

@@ -1,5 +1,5 @@
 # swv03: Storer, Wu and Vaccari (1992), 20 jobs x 10 machines
-# makespan 1398 (best known, lower bound 1398)
+# makespan 1398 (optimal)
 20 10
 2 19 0 30 1 68 4 55 3 24 8 34 7 72 5 32 9 62 6 45
 2 63 1 11 4 65 3 16 0 67 9 95 8 23 7 82 6 52 5 53

@@ -1,5 +1,5 @@
 # swv04: Storer, Wu and Vaccari (1992), 20 jobs x 10 machines
-# makespan 1464 (best known, lower bound 1464)
+# makespan 1464 (optimal)
 20 10
 2 16 0 59 4 10 3 95 1 64 8 92 9 56 7 3 5 73 6 17
 1 5 4 64 3 30 2 14 0 96 9 11 8 73 7 35 6 93 5 12

@@ -1,5 +1,5 @@
 # swv05: Storer, Wu and Vaccari (1992), 20 jobs x 10 machines
-# makespan 1424 (best known, lower bound 1424)
+# makespan 1424 (optimal)
 20 10
 2 19 1 30 3 80 0 84 4 14 8 51 5 73 6 91 7 81 9 71
 2 74 4 79 1 39 0 7 3 66 9 6 5 93 8 76 6 21 7 76

@@ -1,5 +1,5 @@
 # swv11: Storer, Wu and Vaccari (1992), 50 jobs x 10 machines
-# makespan 2983 (best known, lower bound 2983)
+# makespan 2983 (optimal)
 50 10
 0 92 4 47 3 56 2 91 1 49 5 39 9 63 7 12 6 1 8 37
 0 86 2 100 1 75 3 92 4 90 5 11 7 85 8 54 9 100 6 38

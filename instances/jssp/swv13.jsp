@@ -1,5 +1,5 @@
 # swv13: Storer, Wu and Vaccari (1992), 50 jobs x 10 machines
-# makespan 3104 (best known, lower bound 3104)
+# makespan 3104 (optimal)
 50 10
 4 68 1 39 2 79 0 72 3 65 5 82 7 33 6 82 8 66 9 55
 2 14 3 45 0 18 4 72 1 27 7 57 6 90 8 19 9 19 5 50

@@ -1,5 +1,5 @@
 # swv14: Storer, Wu and Vaccari (1992), 50 jobs x 10 machines
-# makespan 2968 (best known, lower bound 2968)
+# makespan 2968 (optimal)
 50 10
 4 69 0 37 3 64 1 1 2 65 9 34 5 67 8 43 7 72 6 79
 1 11 0 7 3 68 4 43 2 52 6 29 9 71 7 81 8 12 5 36

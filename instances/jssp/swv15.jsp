@@ -1,5 +1,5 @@
 # swv15: Storer, Wu and Vaccari (1992), 50 jobs x 10 machines
-# makespan 2885 (best known, lower bound 2885)
+# makespan 2885 (optimal)
 50 10
 2 93 4 40 0 1 3 77 1 77 5 16 9 74 8 11 6 51 7 92
 0 92 4 80 1 76 3 59 2 70 5 86 9 17 6 78 7 30 8 93

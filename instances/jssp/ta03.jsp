@@ -1,5 +1,5 @@
 # ta03: Taillard (1993), 15 jobs x 15 machines
-# makespan 1218 (best known, lower bound 1218)
+# makespan 1218 (optimal)
 15 15
 7 69 11 81 8 81 3 62 12 80 1 3 13 38 0 62 14 54 6 66 9 88 4 82 2 3 10 12 5 88
 12 83 1 51 11 47 9 15 6 89 3 76 2 52 4 18 5 22 8 85 13 26 14 30 10 5 0 89 7 22

@@ -1,5 +1,5 @@
 # ta06: Taillard (1993), 15 jobs x 15 machines
-# makespan 1238 (best known, lower bound 1238)
+# makespan 1238 (optimal)
 15 15
 7 96 12 23 5 71 8 26 3 28 14 16 13 27 9 71 0 18 1 57 4 43 2 5 6 12 11 91 10 63
 8 32 0 81 5 95 13 79 6 55 1 45 4 60 2 73 3 23 11 44 10 92 12 20 9 5 14 72 7 73

@@ -1,5 +1,5 @@
 # ta07: Taillard (1993), 15 jobs x 15 machines
-# makespan 1227 (best known, lower bound 1227)
+# makespan 1227 (optimal)
 15 15
 13 52 12 19 7 6 0 20 5 1 11 26 9 90 10 44 1 27 2 18 3 51 14 80 4 10 6 51 8 41
 2 44 1 85 8 2 14 78 13 86 0 88 5 61 11 20 9 56 12 12 10 69 7 34 3 55 4 34 6 84

@@ -1,5 +1,5 @@
 # ta08: Taillard (1993), 15 jobs x 15 machines
-# makespan 1217 (best known, lower bound 1217)
+# makespan 1217 (optimal)
 15 15
 3 83 6 1 7 96 13 54 4 30 1 80 12 81 10 9 8 49 14 32 0 19 9 92 5 65 2 88 11 64
 2 4 12 68 1 79 13 21 3 84 4 92 8 66 14 51 0 83 10 96 7 68 5 38 9 38 11 99 6 76

@@ -1,5 +1,5 @@
 # ta09: Taillard (1993), 15 jobs x 15 machines
-# makespan 1274 (best known, lower bound 1274)
+# makespan 1274 (optimal)
 15 15
 3 91 13 15 11 45 4 26 2 90 9 53 10 7 6 78 12 94 7 8 5 19 14 56 8 69 1 66 0 98
 13 34 9 1 14 40 0 74 4 43 5 73 6 96 11 80 1 87 7 78 8 88 12 90 10 49 3 85 2 3

@@ -1,5 +1,5 @@
 # ta11: Taillard (1993), 20 jobs x 15 machines
-# makespan 1357 (best known, lower bound 1357)
+# makespan 1357 (optimal)
 20 15
 3 25 11 75 14 75 1 76 10 38 2 62 4 38 7 59 0 14 12 13 5 46 9 31 6 57 13 92 8 3
 5 67 0 5 3 11 8 11 4 40 1 34 12 77 14 42 6 35 7 96 10 22 2 55 9 21 13 29 11 16

@@ -1,5 +1,5 @@
 # ta12: Taillard (1993), 20 jobs x 15 machines
-# makespan 1367 (best known, lower bound 1367)
+# makespan 1367 (optimal)
 20 15
 2 55 5 66 1 48 8 59 3 8 4 21 14 64 7 7 10 80 13 5 11 59 9 8 12 91 6 11 0 81
 14 86 8 76 12 40 4 76 11 9 3 23 6 80 9 51 0 46 10 48 1 68 13 51 2 15 7 5 5 82

@@ -1,5 +1,5 @@
 # ta13: Taillard (1993), 20 jobs x 15 machines
-# makespan 1342 (best known, lower bound 1342)
+# makespan 1342 (optimal)
 20 15
 12 91 11 17 8 4 9 63 7 67 13 30 0 87 10 80 2 95 4 14 5 17 6 22 3 1 14 85 1 41
 2 77 5 77 0 9 10 77 4 24 1 8 13 64 11 6 3 12 14 13 6 71 8 76 9 95 12 8 7 6

@@ -1,5 +1,5 @@
 # ta14: Taillard (1993), 20 jobs x 15 machines
-# makespan 1345 (best known, lower bound 1345)
+# makespan 1345 (optimal)
 20 15
 8 56 13 25 3 17 7 63 10 9 6 30 14 75 12 22 9 42 2 83 0 69 4 90 5 88 11 20 1 30
 11 39 4 20 6 35 3 79 8 35 9 66 12 15 5 56 13 60 0 72 7 52 10 14 14 2 2 16 1 59

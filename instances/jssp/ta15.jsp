@@ -1,5 +1,5 @@
 # ta15: Taillard (1993), 20 jobs x 15 machines
-# makespan 1339 (best known, lower bound 1339)
+# makespan 1339 (optimal)
 20 15
 7 15 12 89 6 49 3 95 8 40 5 79 0 44 9 59 1 87 10 88 2 48 4 44 13 43 14 11 11 75
 8 6 3 46 12 18 5 4 6 56 9 44 1 15 14 40 4 44 2 79 11 1 0 32 10 5 13 92 7 76

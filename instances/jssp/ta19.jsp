@@ -1,5 +1,5 @@
 # ta19: Taillard (1993), 20 jobs x 15 machines
-# makespan 1332 (best known, lower bound 1332)
+# makespan 1332 (optimal)
 20 15
 8 78 1 22 10 89 7 46 9 42 5 59 6 13 3 90 2 41 13 69 4 71 0 13 14 48 11 97 12 62
 1 87 9 56 4 44 5 1 0 74 11 3 6 89 7 77 12 29 2 17 14 12 8 60 13 92 10 35 3 24

@@ -1,5 +1,5 @@
 # ta31: Taillard (1993), 30 jobs x 15 machines
-# makespan 1764 (best known, lower bound 1764)
+# makespan 1764 (optimal)
 30 15
 3 99 10 43 14 6 1 99 5 23 8 98 4 84 11 24 13 30 12 53 2 34 9 95 7 50 0 48 6 38
 6 19 4 24 2 65 3 16 14 94 5 9 7 60 13 32 9 59 0 85 11 9 12 36 8 22 10 25 1 5

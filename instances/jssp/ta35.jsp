@@ -1,5 +1,5 @@
 # ta35: Taillard (1993), 30 jobs x 15 machines
-# makespan 2007 (best known, lower bound 2007)
+# makespan 2007 (optimal)
 30 15
 3 4 11 27 14 90 5 76 8 76 6 16 13 38 0 72 1 80 2 94 9 97 10 5 7 44 12 9 4 23
 0 47 3 48 4 69 8 84 9 25 10 34 5 8 1 32 12 62 7 90 13 2 14 92 2 55 6 25 11 37

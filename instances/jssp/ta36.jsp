@@ -1,5 +1,5 @@
 # ta36: Taillard (1993), 30 jobs x 15 machines
-# makespan 1819 (best known, lower bound 1819)
+# makespan 1819 (optimal)
 30 15
 2 96 13 86 9 75 1 3 4 97 0 88 14 88 12 66 6 16 11 63 5 73 7 3 3 63 8 91 10 33
 3 21 11 33 14 38 1 94 5 79 0 36 8 50 10 83 2 4 4 83 6 7 9 26 12 87 13 15 7 90

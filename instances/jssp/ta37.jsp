@@ -1,5 +1,5 @@
 # ta37: Taillard (1993), 30 jobs x 15 machines
-# makespan 1771 (best known, lower bound 1771)
+# makespan 1771 (optimal)
 30 15
 4 96 12 47 9 40 11 68 5 49 14 91 10 57 0 81 2 87 1 6 7 82 6 47 3 97 8 94 13 75
 0 42 9 55 14 82 12 61 1 67 4 79 11 39 10 43 6 62 3 41 2 78 7 36 8 8 5 21 13 91

@@ -1,5 +1,5 @@
 # ta38: Taillard (1993), 30 jobs x 15 machines
-# makespan 1673 (best known, lower bound 1673)
+# makespan 1673 (optimal)
 30 15
 2 81 13 59 1 8 9 88 8 14 12 18 4 22 10 52 11 75 3 33 6 23 7 69 14 42 5 26 0 54
 6 4 3 79 0 76 10 59 13 42 7 28 4 75 14 60 11 41 5 14 1 99 8 58 12 41 9 66 2 1

@@ -1,5 +1,5 @@
 # ta51: Taillard (1993), 50 jobs x 15 machines
-# makespan 2760 (best known, lower bound 2760)
+# makespan 2760 (optimal)
 50 15
 9 14 10 79 3 6 8 35 5 42 7 64 4 51 0 67 12 13 1 9 13 46 6 84 11 60 2 10 14 34
 1 45 7 42 8 95 2 97 9 43 14 40 12 25 4 22 3 57 11 15 13 59 0 33 5 83 10 72 6 27

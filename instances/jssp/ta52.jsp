@@ -1,5 +1,5 @@
 # ta52: Taillard (1993), 50 jobs x 15 machines
-# makespan 2756 (best known, lower bound 2756)
+# makespan 2756 (optimal)
 50 15
 1 17 12 55 2 62 6 74 10 38 0 44 11 29 9 47 4 94 7 38 5 64 13 75 14 60 3 78 8 10
 7 18 1 59 0 87 11 40 4 53 9 38 10 44 2 38 5 7 6 9 13 96 12 67 8 58 3 28 14 64

@@ -1,5 +1,5 @@
 # ta53: Taillard (1993), 50 jobs x 15 machines
-# makespan 2717 (best known, lower bound 2717)
+# makespan 2717 (optimal)
 50 15
 14 68 2 21 5 7 1 19 3 83 7 74 10 12 4 69 11 39 8 9 0 63 9 67 6 58 13 37 12 15
 1 62 0 83 5 32 2 56 4 61 7 67 3 9 10 50 13 88 14 99 12 50 11 86 6 42 8 70 9 30

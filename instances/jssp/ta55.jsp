@@ -1,5 +1,5 @@
 # ta55: Taillard (1993), 50 jobs x 15 machines
-# makespan 2679 (best known, lower bound 2679)
+# makespan 2679 (optimal)
 50 15
 5 25 0 10 2 40 14 50 12 45 4 91 7 6 13 40 1 19 10 88 11 87 6 67 9 34 3 1 8 26
 7 53 2 83 1 52 8 92 12 92 9 8 3 75 11 56 13 40 14 7 0 20 6 84 4 64 10 7 5 23

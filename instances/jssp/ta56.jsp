@@ -1,5 +1,5 @@
 # ta56: Taillard (1993), 50 jobs x 15 machines
-# makespan 2781 (best known, lower bound 2781)
+# makespan 2781 (optimal)
 50 15
 7 34 8 91 0 93 14 88 11 59 6 66 5 50 9 53 13 45 1 1 2 68 12 77 4 37 10 61 3 17
 14 19 0 73 6 15 10 72 1 38 11 52 2 14 9 69 8 19 3 29 4 3 5 48 12 11 7 54 13 28

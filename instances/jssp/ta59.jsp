@@ -1,5 +1,5 @@
 # ta59: Taillard (1993), 50 jobs x 15 machines
-# makespan 2655 (best known, lower bound 2655)
+# makespan 2655 (optimal)
 50 15
 10 46 4 43 0 25 6 99 2 90 3 21 12 27 1 17 5 16 11 88 8 64 7 9 14 50 13 55 9 22
 14 9 5 39 2 58 6 16 3 98 7 58 9 81 8 51 0 10 1 31 13 49 10 65 12 48 11 62 4 51

@@ -48,6 +48,8 @@ class State:
         earliest_start: ``[B, J]`` earliest feasible start of each job's next operation
             (``NO_TIME`` for finished jobs).
         makespan: ``[B]`` latest end among the scheduled operations (the objective so far).
+        instance_key: ``[B]`` int64, a 31-bit key derived from each instance's data, so that
+            random choices can depend on the instance and not on its place in the batch.
     """
 
     durations: torch.Tensor
@@ -60,6 +62,7 @@ class State:
     machine_busy_until: torch.Tensor
     earliest_start: torch.Tensor
     makespan: torch.Tensor
+    instance_key: torch.Tensor
 
     @property
     def n_jobs(self) -> int:
@@ -110,9 +113,11 @@ def reset(instances: Sequence[Instance], device: str | torch.device = "cpu") -> 
     if len(shapes) != 1:
         raise ValueError(f"a batch needs instances of one shape, got {sorted(shapes)}")
     (n_jobs, n_machines), batch = shapes.pop(), len(instances)
-    durations = torch.as_tensor(np.stack([i.durations for i in instances]), dtype=TIME, device=device)
-    if int(durations.sum(dim=(1, 2)).max()) >= NO_TIME:
-        raise CosolveInputError(f"total processing time of an instance must stay below {NO_TIME}")
+    durations_host = np.stack([i.durations for i in instances]).astype(np.int64)
+    too_long = [i.name for i, total in zip(instances, durations_host.sum(axis=(1, 2))) if total >= NO_TIME]
+    if too_long:
+        raise CosolveInputError(f"instance {too_long[0]}: total processing time must stay below {NO_TIME}")
+    durations = torch.as_tensor(durations_host, dtype=TIME, device=device)
     machines = torch.as_tensor(np.stack([i.machines for i in instances]), dtype=torch.int64, device=device)
     suffix = durations.flip(2).cumsum(2, dtype=TIME).flip(2)
     work_suffix = torch.cat([suffix, torch.zeros_like(suffix[..., :1])], dim=2)
@@ -128,6 +133,7 @@ def reset(instances: Sequence[Instance], device: str | torch.device = "cpu") -> 
         machine_busy_until=torch.full((batch, n_machines, n_jobs), NO_TIME, dtype=TIME, device=device),
         earliest_start=zeros.clone(),
         makespan=torch.zeros(batch, dtype=TIME, device=device),
+        instance_key=torch.tensor([int(i.fingerprint()[:8], 16) >> 1 for i in instances], device=device),
     )
     state.earliest_start = earliest_starts(state)
     return state
@@ -148,6 +154,8 @@ def earliest_starts(state: State) -> torch.Tensor:
     gap_start = torch.maximum(gap_opens, state.job_ready.unsqueeze(2))
     fits = gap_start + state.candidate_duration.unsqueeze(2) <= slot_starts
     earliest = torch.where(fits, gap_start, NO_TIME).amin(dim=2)
+    # A zero-length operation occupies no machine time: it starts as soon as its job is ready.
+    earliest = torch.where(state.candidate_duration == 0, state.job_ready, earliest)
     return torch.where(state.mask, earliest, NO_TIME)
 
 
@@ -172,7 +180,8 @@ def step(state: State, actions: torch.Tensor) -> State:
     row_busy = state.machine_busy_until[batch, machine]
     position = (row_starts <= start.unsqueeze(1)).sum(dim=1, keepdim=True)
     slot = torch.arange(n_jobs, device=device).unsqueeze(0)
-    keep = ~active.unsqueeze(1) | (slot < position)
+    occupies = active & (end > start)  # zero-length operations stay off the machine timeline
+    keep = ~occupies.unsqueeze(1) | (slot < position)
     # Slots from ``position`` on move one to the right; the new operation takes ``position``.
     shifted_starts = torch.cat([row_starts[:, :1], row_starts[:, :-1]], dim=1)
     new_starts = torch.where(slot == position, start.unsqueeze(1), shifted_starts)

@@ -24,12 +24,14 @@ from cosolve.files import read_text
 from cosolve.problems.jssp.instance import Instance
 
 FORMATS = ("auto", "jsplib", "taillard")
+MAX_VALUE = 2**31 - 1
+"""Largest number a job shop file may hold (processing times are 32-bit in the env)."""
 
 
 def _numbered_lines(text: str) -> list[tuple[int, str]]:
     """Non-blank, non-comment lines with their 1-based line numbers."""
     lines = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         stripped = raw.strip()
         if stripped and not stripped.startswith("#"):
             lines.append((number, stripped))
@@ -40,9 +42,12 @@ def _integers(path: Path, number: int, line: str) -> list[int]:
     values = []
     for token in line.replace(",", " ").split():
         try:
-            values.append(int(token))
+            value = int(token)
         except ValueError:
             raise CosolveInputError(f"{token!r} is not an integer", path, number) from None
+        if abs(value) > MAX_VALUE:
+            raise CosolveInputError(f"{token} is out of range (at most {MAX_VALUE})", path, number)
+        values.append(value)
     return values
 
 

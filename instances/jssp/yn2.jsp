@@ -1,4 +1,4 @@
-# yn02: Yamada and Nakano (1992), 20 jobs x 20 machines
+# yn2: Yamada and Nakano (1992), 20 jobs x 20 machines
 # makespan 904 (best known)
 20 20
 17 15 2 28 11 10 4 46 12 19 13 13 7 18 0 14 3 11 15 21 18 30 10 29 14 16 8 41 1 40 6 38 19 28 5 39 9 39 16 28

@@ -1,4 +1,4 @@
-# yn03: Yamada and Nakano (1992), 20 jobs x 20 machines
+# yn3: Yamada and Nakano (1992), 20 jobs x 20 machines
 # makespan 892 (best known)
 20 20
 13 47 16 21 17 27 8 46 1 27 14 39 19 24 4 34 7 27 3 36 6 11 5 32 0 13 9 40 2 40 15 20 18 45 10 23 12 36 11 31

@@ -1,4 +1,4 @@
-# yn01: Yamada and Nakano (1992), 20 jobs x 20 machines
+# yn1: Yamada and Nakano (1992), 20 jobs x 20 machines
 # makespan 884 (best known)
 20 20
 17 13 2 26 11 35 4 45 12 29 13 21 7 40 0 45 3 16 15 10 18 49 10 43 14 25 8 25 1 40 6 16 19 43 5 48 9 36 16 11

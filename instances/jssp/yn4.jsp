@@ -1,4 +1,4 @@
-# yn04: Yamada and Nakano (1992), 20 jobs x 20 machines
+# yn4: Yamada and Nakano (1992), 20 jobs x 20 machines
 # makespan 968 (best known)
 20 20
 16 34 17 38 0 21 6 15 15 42 8 17 7 41 18 10 10 26 11 24 1 31 19 25 14 31 13 33 4 35 9 30 3 16 12 16 5 30 2 13
