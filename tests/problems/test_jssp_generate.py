@@ -1,47 +1,107 @@
-"""Taillard's generator: bit-exact on the published seeds, seeded, well-formed."""
+"""Taillard's generator: bit-exact published instances, seeded random sets, size parsing."""
+
+from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from cosolve import instances as shipped
 from cosolve.errors import CosolveInputError
-from cosolve.instances import path_of
-from cosolve.problems.jssp import generate, parse_size, read
-from cosolve.problems.jssp.generate import TaillardRandom, taillard_instance
+from cosolve.problems.jssp.generate import TaillardRandom, generate, parse_size, taillard_instance
+from cosolve.problems.jssp.io import read
 
 
-def test_reproduces_ta01_from_its_seeds():
-    generated = taillard_instance(15, 15, 840612802, 398197754)
-    shipped = read(path_of("jssp", "ta01"))
-    np.testing.assert_array_equal(generated.durations, shipped.durations)
-    np.testing.assert_array_equal(generated.machines, shipped.machines)
+@pytest.mark.parametrize(
+    ("name", "time_seed", "machine_seed"),
+    [
+        ("ta01", 840612802, 398197754),
+        ("ta02", 1314640371, 386720536),
+        ("ta03", 1227221349, 316176388),
+    ],
+)
+def test_taillard_seeds_reproduce_shipped_instances(name, time_seed, machine_seed):
+    expected = read(shipped.path_of("jssp", name))
+    made = taillard_instance(15, 15, time_seed, machine_seed)
+    assert made.shape == (15, 15)
+    np.testing.assert_array_equal(made.durations, expected.durations)
+    np.testing.assert_array_equal(made.machines, expected.machines)
+    assert made.fingerprint() == shipped.index("jssp")[name]["fingerprint"]
 
 
-def test_same_seed_same_instances_other_seed_differs():
-    first, again, other = generate("5x4", 3, seed=7), generate("5x4", 3, seed=7), generate("5x4", 3, seed=8)
-    for a, b in zip(first, again):
+def test_taillard_instance_name():
+    assert taillard_instance(2, 2, 1, 2, name="x").name == "x"
+    assert taillard_instance(2, 2, 1, 2).name == "taillard_2x2_1_2"
+
+
+def test_taillard_random_bad_seed():
+    for seed in (0, -5, 2**31 - 1):
+        with pytest.raises(CosolveInputError):
+            TaillardRandom(seed)
+
+
+def test_taillard_random_range():
+    rng = TaillardRandom(12345)
+    values = [rng.uniform(3, 7) for _ in range(2000)]
+    assert min(values) == 3 and max(values) == 7
+
+
+def test_generate_is_deterministic():
+    first = generate("4x3", 5, 7)
+    second = generate("4x3", 5, 7)
+    assert len(first) == len(second) == 5
+    for a, b in zip(first, second):
+        assert a.name == b.name
+        np.testing.assert_array_equal(a.machines, b.machines)
+        np.testing.assert_array_equal(a.durations, b.durations)
+    # The instances inside one set differ from each other.
+    assert len({instance.fingerprint() for instance in first}) == 5
+    assert len({instance.name for instance in first}) == 5
+
+
+def test_generate_different_seeds_differ():
+    a = {instance.fingerprint() for instance in generate("6x6", 4, 1)}
+    b = {instance.fingerprint() for instance in generate("6x6", 4, 2)}
+    assert a.isdisjoint(b)
+
+
+def test_generate_prefix_stable():
+    """Asking for more instances with the same seed extends the list, it does not change it."""
+    short, long = generate("3x3", 2, 11), generate("3x3", 4, 11)
+    for a, b in zip(short, long):
         assert a.fingerprint() == b.fingerprint()
-    assert {i.fingerprint() for i in first}.isdisjoint({i.fingerprint() for i in other})
-    assert len({i.fingerprint() for i in first}) == 3
 
 
-@pytest.mark.parametrize("size", ["15x15", "20x5", (3, 7)])
-def test_generated_instances_are_well_formed(size):
-    for instance in generate(size, 4, seed=1):
-        n_jobs, n_machines = instance.shape
-        assert (n_jobs, n_machines) == (parse_size(size) if isinstance(size, str) else size)
+@pytest.mark.parametrize(("size", "shape"), [("15x15", (15, 15)), ("10X5", (10, 5)), ((3, 7), (3, 7)), ("1x1", (1, 1))])
+def test_generate_distribution(size, shape):
+    instances = generate(size, 6, 3)
+    for instance in instances:
+        assert instance.shape == shape
+        assert instance.machines.dtype == np.int64 and instance.durations.dtype == np.int64
         assert instance.durations.min() >= 1 and instance.durations.max() <= 99
         for row in instance.machines:
-            assert sorted(row.tolist()) == list(range(n_machines))
+            assert sorted(row.tolist()) == list(range(shape[1]))
 
 
-@pytest.mark.parametrize("size", ["15", "axb", "0x5", "5x-1", "3x4x5"])
-def test_bad_sizes(size):
+def test_generate_durations_cover_range():
+    durations = np.concatenate([i.durations.ravel() for i in generate("20x20", 5, 0)])
+    assert durations.min() == 1 and durations.max() == 99
+
+
+def test_generate_count_zero_and_negative():
+    assert generate("3x3", 0, 0) == []
     with pytest.raises(CosolveInputError):
-        parse_size(size)
+        generate("3x3", -1, 0)
 
 
-def test_bad_seed_and_count():
+@pytest.mark.parametrize(("text", "expected"), [("15x15", (15, 15)), ("20x5", (20, 5)), ("3X4", (3, 4))])
+def test_parse_size_ok(text, expected):
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "15", "x", "15x", "x15", "axb", "15*15", "1x2x3", "0x5", "5x0", "-1x3", "1.5x2"])
+def test_parse_size_errors(text):
+    with pytest.raises(CosolveInputError) as info:
+        parse_size(text)
+    assert "size" in str(info.value)
     with pytest.raises(CosolveInputError):
-        TaillardRandom(0)
-    with pytest.raises(CosolveInputError):
-        generate("3x3", -1, seed=0)
+        generate(text, 1, 0)
