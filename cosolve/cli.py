@@ -223,8 +223,8 @@ def info() -> None:
     """List problems, methods, shipped checkpoints and the compute device."""
     import torch
 
-    from cosolve import checkpoints
     from cosolve import instances as shipped
+    from cosolve.checkpoint import shipped_checkpoints
 
     console.print(f"[bold]cosolve {__version__}[/bold]")
     for name in problem_names():
@@ -234,8 +234,8 @@ def info() -> None:
         console.print(f"  shipped instances: {len(shipped.index(name))}")
         console.print(f"  methods: {', '.join(family.usage for family in methods.METHODS.values())}")
         console.print(f"  default method: {methods.DEFAULT_METHOD}")
-    shipped_checkpoints = checkpoints.shipped()
-    console.print("\ncheckpoints: " + (", ".join(p.name for p in shipped_checkpoints) or "none shipped yet"))
+    checkpoint_files = shipped_checkpoints()
+    console.print("\ncheckpoints: " + (", ".join(p.name for p in checkpoint_files) or "none shipped yet"))
     device = f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "cpu (no CUDA device)"
     console.print(f"device: {device}; torch {torch.__version__}; {os.cpu_count()} CPU cores")
 

@@ -59,7 +59,30 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     return outputs
 
 
+def validate_gnn(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes options, not a variant (e.g. gnn:sample=128)")
+    spec.reject_unknown_options(["sample", "checkpoint"])
+    if spec.int_option("sample", 1) < 1:
+        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+
+
+def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The learned policy: greedy (``gnn``) or the best of N rollouts (``gnn:sample=N``)."""
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.jssp_rollout import best_of_samples, load_policy
+
+    validate_gnn(spec)
+    device = settings.torch_device()
+    policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("jssp"), device)
+    begin = time.perf_counter()
+    solutions = best_of_samples(policy, instances, spec.int_option("sample", 1), device, settings.seed)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(solution, per_instance) for solution in solutions]
+
+
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=<rule>]"),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:checkpoint=PATH]", batched=True),
 }

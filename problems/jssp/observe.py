@@ -1,89 +1,177 @@
-"""The graph view of a job shop state for a GNN: the disjunctive graph as one PyG ``Batch``.
+"""The graph view of a job shop state for a GNN, as one PyG ``Batch``.
 
-Nodes are operations (``B * J * M`` of them, instance-major, then job, then operation).
-Edges: conjunctive arcs between consecutive operations of a job (both directions) and
-disjunctive arcs between every pair of operations that share a machine. Node features
-(all scaled to about [0, 1] by the largest processing time ``scale`` and ``scale * M``):
+The graph is *residual*: scheduled operations are gone (what they did survives in the
+features: job ready times, machine busy times), so the graph shrinks as the episode
+advances. Per instance it has the ``R`` unscheduled operations (job-major, then operation;
+every instance of a batch has the same ``R``, since each step schedules one operation in
+each) followed by ``M`` machine nodes, and four relations (``edge_type``):
 
-==  ====================================================================
-0   processing time / scale
-1   scheduled flag
-2   candidate flag (the next operation of its job)
-3   lower bound of the completion time / (scale * M): the real end when scheduled,
-    otherwise the earliest start of the job's candidate plus the job's work up to and
-    including the operation
-4   remaining work of the job / (scale * M)
-==  ====================================================================
+====  =====================================================
+0     operation -> next operation of its job
+1     operation -> previous operation of its job
+2     operation -> its machine
+3     machine -> each of its unscheduled operations
+====  =====================================================
+
+Edges are linear in the instance size (machine contention is two hops through the machine
+node), so 100x20 shops stay cheap.
+
+Node features (``N_FEATURES``; times scaled by the largest processing time ``scale`` or by
+``horizon = scale * M``; features that do not apply to a node type are 0):
+
+==  =========================================================================
+0   1 for operations, 0 for machines
+1   operation: processing time / scale
+2   operation: candidate flag (the next operation of its job)
+3   operation: lower bound of its completion / horizon (the job's earliest next start
+    plus its work up to and including the operation), relative to the earliest start of
+    all candidates
+4   operation: remaining work of its job / horizon
+5   operation (candidates): (earliest start - earliest start of all candidates) / scale
+6   machine: (time it is busy until - earliest start of all candidates) / horizon, at least 0
+7   machine: unscheduled work on it / horizon
+8   machine: fraction of its operations still unscheduled
+==  =========================================================================
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch_geometric.data import Batch
 
-from cosolve.problems.jssp.env import State
+from cosolve.problems.jssp.env import NO_TIME, State
 
-N_FEATURES = 5
-
-
-def _edge_template(state: State) -> torch.Tensor:
-    """``[B, 2, E]`` node indices local to each instance (0 .. J*M-1)."""
-    batch, n_jobs, n_machines = state.durations.shape
-    device = state.durations.device
-    nodes = torch.arange(n_jobs * n_machines, device=device).view(n_jobs, n_machines)
-    chain = torch.stack([nodes[:, :-1].reshape(-1), nodes[:, 1:].reshape(-1)])
-    conjunctive = torch.cat([chain, chain.flip(0)], dim=1).unsqueeze(0).expand(batch, 2, -1)
-    # Operations grouped by machine: [B, M, J] local node ids, then every ordered pair.
-    by_machine = state.machines.view(batch, -1).argsort(dim=1, stable=True).view(batch, n_machines, n_jobs)
-    first, second = torch.triu_indices(n_jobs, n_jobs, offset=1, device=device)
-    pairs_from = torch.cat([first, second])
-    pairs_to = torch.cat([second, first])
-    disjunctive = torch.stack(
-        [by_machine[:, :, pairs_from].reshape(batch, -1), by_machine[:, :, pairs_to].reshape(batch, -1)], dim=1
-    )
-    return torch.cat([conjunctive, disjunctive], dim=2)
+N_FEATURES = 9
+N_RELATIONS = 4
+N_CANDIDATE_FEATURES = 4
 
 
-def node_features(state: State) -> torch.Tensor:
-    """``[B, J * M, N_FEATURES]`` float32 features of every operation."""
-    batch, n_jobs, n_machines = state.durations.shape
-    durations = state.durations.float()
-    scale = durations.amax(dim=(1, 2), keepdim=True).clamp(min=1.0)
-    ops = torch.arange(n_machines, device=durations.device).view(1, 1, n_machines)
-    next_op = state.next_op.unsqueeze(2)
-    scheduled = ops < next_op
-    candidate = ops == next_op
-    work_done = (state.work_suffix[:, :, 0] - state.remaining_work).float().unsqueeze(2)
-    estimate = state.earliest_start.float().unsqueeze(2) + durations.cumsum(dim=2) - work_done
-    real_end = state.start_times.float() + durations
-    completion = torch.where(scheduled, real_end, estimate)
-    remaining = state.remaining_work.float().unsqueeze(2).expand(batch, n_jobs, n_machines)
-    horizon = scale * n_machines
-    features = torch.stack(
-        [durations / scale, scheduled.float(), candidate.float(), completion / horizon, remaining / horizon], dim=3
-    )
-    return features.view(batch, n_jobs * n_machines, N_FEATURES)
+@dataclass
+class Observation:
+    """What a policy sees.
 
-
-def observe(state: State) -> tuple[Batch, torch.Tensor]:
-    """The PyG ``Batch`` of the batch's disjunctive graphs and the candidate node index.
-
-    Returns:
-        graph: ``x`` ``[B*J*M, N_FEATURES]``, ``edge_index`` ``[2, B*E]``, ``batch`` ``[B*J*M]``.
-        candidates: ``[B, J]`` global node index of each job's next operation (the last
-            operation for finished jobs; mask those with ``state.mask``).
+    Attributes:
+        graph: ``x`` ``[N, N_FEATURES]``, ``edge_index`` ``[2, E]``, ``edge_type`` ``[E]``,
+            ``batch`` ``[N]`` with ``N = B * (R + M)``.
+        candidates: ``[B, J]`` node index of each job's next operation (0 for finished jobs;
+            mask those with ``mask``).
+        candidate_machines: ``[B, J]`` node index of the machine of each candidate.
+        candidate_features: ``[B, J, N_CANDIDATE_FEATURES]`` float32: earliest-start slack,
+            processing time, remaining work and remaining operations of each candidate's job.
+        mask: ``[B, J]`` bool, the feasible actions.
     """
+
+    graph: Batch
+    candidates: torch.Tensor
+    candidate_machines: torch.Tensor
+    candidate_features: torch.Tensor
+    mask: torch.Tensor
+
+
+def _features(state: State) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Features of every operation ``[B, J, M, F]``, of the machines ``[B, M, F]`` and of the
+    candidates ``[B, J, N_CANDIDATE_FEATURES]``."""
     batch, n_jobs, n_machines = state.durations.shape
     device = state.durations.device
-    n_nodes = n_jobs * n_machines
-    offsets = (torch.arange(batch, device=device) * n_nodes).view(batch, 1, 1)
-    edge_index = (_edge_template(state) + offsets).permute(1, 0, 2).reshape(2, -1)
+    durations = state.durations.float()
+    scale = durations.amax(dim=(1, 2), keepdim=True).clamp(min=1.0)  # [B, 1, 1]
+    horizon = scale * n_machines
+    ops = torch.arange(n_machines, device=device).view(1, 1, n_machines)
+    next_op = state.next_op.unsqueeze(2)
+    candidate = ops == next_op
+    finished = ~state.mask
+    earliest = torch.where(finished, 0, state.earliest_start).float()  # [B, J]
+    now = torch.where(finished, float("inf"), earliest).amin(dim=1, keepdim=True)
+    now = torch.where(torch.isinf(now), 0.0, now)  # [B, 1] earliest start of all candidates
+    work_done = (state.work_suffix[:, :, 0] - state.remaining_work).float().unsqueeze(2)
+    completion = (earliest - now).unsqueeze(2) + durations.cumsum(dim=2) - work_done
+    remaining = state.remaining_work.float()
+    slack = torch.where(finished, 0.0, earliest - now) / scale.view(batch, 1)
+
+    zeros = torch.zeros_like(durations)
+    op_features = torch.stack(
+        [
+            torch.ones_like(durations),
+            durations / scale,
+            candidate.float(),
+            completion / horizon,
+            (remaining / horizon.view(batch, 1)).unsqueeze(2).expand_as(durations),
+            torch.where(candidate, slack.unsqueeze(2), zeros),
+            zeros,
+            zeros,
+            zeros,
+        ],
+        dim=3,
+    )
+
+    busy = state.machine_busy_until
+    busy_until = torch.where(busy < NO_TIME, busy, 0).amax(dim=2).float()  # [B, M]
+    unscheduled = (ops >= next_op).float()
+    machine_index = state.machines.view(batch, -1)
+    open_work = torch.zeros(batch, n_machines, device=device).scatter_add_(
+        1, machine_index, (durations * unscheduled).view(batch, -1)
+    )
+    open_ops = torch.zeros(batch, n_machines, device=device).scatter_add_(1, machine_index, unscheduled.view(batch, -1))
+    machine_horizon = horizon.view(batch, 1)
+    machine_features = torch.stack(
+        [torch.zeros_like(busy_until)] * 6
+        + [(busy_until - now).clamp(min=0) / machine_horizon, open_work / machine_horizon, open_ops / n_jobs],
+        dim=2,
+    )
+    candidate_features = torch.stack(
+        [
+            slack,
+            state.candidate_duration.float() / scale.view(batch, 1),
+            remaining / horizon.view(batch, 1),
+            state.remaining_ops.float() / n_machines,
+        ],
+        dim=2,
+    )
+    return op_features, machine_features, candidate_features
+
+
+def observe(state: State) -> Observation:
+    """The batch's residual graphs and the candidate actions (see the module docstring)."""
+    batch, n_jobs, n_machines = state.durations.shape
+    device = state.durations.device
+    ops = torch.arange(n_machines, device=device).view(1, 1, n_machines)
+    keep = ops >= state.next_op.unsqueeze(2)  # [B, J, M] unscheduled operations
+    flat_keep = keep.view(batch, -1)
+    n_open = int(flat_keep[0].sum())
+    if not bool((flat_keep.sum(dim=1) == n_open).all()):
+        raise ValueError("observe needs every instance of the batch at the same step")
+    n_nodes = n_open + n_machines
+    base = (torch.arange(batch, device=device) * n_nodes).view(batch, 1, 1)
+    node_of_op = base + (flat_keep.cumsum(dim=1) - 1).view(batch, n_jobs, n_machines)  # valid where keep
+
+    chain = keep[:, :, :-1]  # an open operation with a successor (the successor is open too)
+    earlier, later = node_of_op[:, :, :-1][chain], node_of_op[:, :, 1:][chain]
+    open_ops = node_of_op[keep]
+    machine_nodes = (base + n_open + state.machines)[keep]
+    edge_index = torch.cat(
+        [
+            torch.stack([earlier, later]),
+            torch.stack([later, earlier]),
+            torch.stack([open_ops, machine_nodes]),
+            torch.stack([machine_nodes, open_ops]),
+        ],
+        dim=1,
+    )
+    sizes = [earlier.numel(), earlier.numel(), open_ops.numel(), open_ops.numel()]
+    edge_type = torch.repeat_interleave(torch.arange(N_RELATIONS, device=device), torch.tensor(sizes, device=device))
+
+    op_features, machine_features, candidate_features = _features(state)
+    nodes = torch.cat([op_features[keep].view(batch, n_open, N_FEATURES), machine_features], dim=1)
     graph = Batch(
-        x=node_features(state).view(batch * n_nodes, N_FEATURES),
+        x=nodes.view(batch * n_nodes, N_FEATURES),
         edge_index=edge_index,
+        edge_type=edge_type,
         batch=torch.arange(batch, device=device).repeat_interleave(n_nodes),
         ptr=torch.arange(batch + 1, device=device) * n_nodes,
     )
-    jobs = torch.arange(n_jobs, device=device).view(1, n_jobs)
-    candidates = offsets.view(batch, 1) + jobs * n_machines + state.next_op.clamp(max=n_machines - 1)
-    return graph, candidates
+    next_op = state.next_op.clamp(max=n_machines - 1).unsqueeze(2)
+    candidates = torch.where(state.mask, node_of_op.gather(2, next_op).squeeze(2), 0)
+    candidate_machines = base.view(batch, 1) + n_open + state.candidate_machine
+    return Observation(graph, candidates, candidate_machines, candidate_features, state.mask)

@@ -1,4 +1,4 @@
-"""The graph view of the job shop state: shapes, edges, candidates, features."""
+"""The graph view of the job shop state: shapes, typed edges, candidates, features."""
 
 from __future__ import annotations
 
@@ -7,91 +7,99 @@ import torch
 
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset, step
-from cosolve.problems.jssp.observe import N_FEATURES, observe
+from cosolve.problems.jssp.observe import N_CANDIDATE_FEATURES, N_FEATURES, observe
 
 
 def _edges_per_instance(n_jobs: int, n_machines: int) -> int:
-    return 2 * n_jobs * (n_machines - 1) + n_machines * n_jobs * (n_jobs - 1)
+    return 2 * n_jobs * (n_machines - 1) + 2 * n_jobs * n_machines
 
 
 @pytest.mark.parametrize(("batch_size", "n_jobs", "n_machines"), [(3, 4, 5), (1, 1, 4), (2, 5, 1), (2, 3, 3)])
 def test_shapes(batch_size, n_jobs, n_machines):
     state = reset(generate(f"{n_jobs}x{n_machines}", batch_size, seed=0))
-    graph, candidates = observe(state)
-    n_nodes = n_jobs * n_machines
+    observation = observe(state)
+    graph = observation.graph
+    n_nodes = n_jobs * n_machines + n_machines
     assert graph.x.shape == (batch_size * n_nodes, N_FEATURES)
-    assert graph.x.dtype == torch.float32
-    assert torch.isfinite(graph.x).all()
+    assert graph.x.dtype == torch.float32 and torch.isfinite(graph.x).all()
     assert graph.edge_index.shape == (2, batch_size * _edges_per_instance(n_jobs, n_machines))
-    assert graph.edge_index.dtype == torch.int64
+    assert graph.edge_type.shape == (batch_size * _edges_per_instance(n_jobs, n_machines),)
     assert graph.num_graphs == batch_size
     assert graph.batch.tolist() == [b for b in range(batch_size) for _ in range(n_nodes)]
-    assert candidates.shape == (batch_size, n_jobs)
+    assert observation.candidates.shape == observation.candidate_machines.shape == (batch_size, n_jobs)
+    assert observation.candidate_features.shape == (batch_size, n_jobs, N_CANDIDATE_FEATURES)
+    assert torch.equal(observation.mask, state.mask)
 
 
-def test_edges_are_the_disjunctive_graph():
+def test_edges_are_job_chains_and_machine_memberships():
     batch_size, n_jobs, n_machines = 2, 4, 3
     instances = generate(f"{n_jobs}x{n_machines}", batch_size, seed=5)
-    state = reset(instances)
-    graph, _ = observe(state)
-    n_nodes = n_jobs * n_machines
+    graph = observe(reset(instances)).graph
+    n_ops, n_nodes = n_jobs * n_machines, n_jobs * n_machines + n_machines
     source, target = graph.edge_index
-    assert int(graph.edge_index.min()) >= 0 and int(graph.edge_index.max()) < batch_size * n_nodes
-    # Edges stay inside their own instance and there are no self loops.
     assert torch.equal(graph.batch[source], graph.batch[target])
-    assert not (source == target).any()
     for b, instance in enumerate(instances):
         inside = graph.batch[source] == b
-        pairs = {(int(s) - b * n_nodes, int(t) - b * n_nodes) for s, t in zip(source[inside], target[inside])}
-        assert len(pairs) == _edges_per_instance(n_jobs, n_machines)  # no duplicates
+        edges = {
+            (int(s) - b * n_nodes, int(t) - b * n_nodes, int(r))
+            for s, t, r in zip(source[inside], target[inside], graph.edge_type[inside])
+        }
         expected = set()
         for j in range(n_jobs):
-            for o in range(n_machines - 1):
-                a, c = j * n_machines + o, j * n_machines + o + 1
-                expected |= {(a, c), (c, a)}
-        for j1 in range(n_jobs):
-            for o1 in range(n_machines):
-                for j2 in range(n_jobs):
-                    for o2 in range(n_machines):
-                        if j1 != j2 and instance.machines[j1, o1] == instance.machines[j2, o2]:
-                            expected.add((j1 * n_machines + o1, j2 * n_machines + o2))
-        assert pairs == expected
+            for o in range(n_machines):
+                op = j * n_machines + o
+                machine = n_ops + int(instance.machines[j, o])
+                expected |= {(op, machine, 2), (machine, op, 3)}
+                if o + 1 < n_machines:
+                    expected |= {(op, op + 1, 0), (op + 1, op, 1)}
+        assert edges == expected
+        assert int(inside.sum()) == len(expected)  # no duplicates
 
 
-def test_candidates_point_at_next_operations():
+def test_residual_graph_follows_the_rollout():
+    """Scheduled operations leave the graph; candidates point at the open operations."""
     batch_size, n_jobs, n_machines = 3, 4, 5
     state = reset(generate(f"{n_jobs}x{n_machines}", batch_size, seed=0))
-    n_nodes = n_jobs * n_machines
+    n_ops = n_jobs * n_machines
     generator = torch.Generator().manual_seed(0)
-    for _ in range(n_jobs * n_machines - 1):
+    for done in range(1, n_ops):
         scores = torch.rand(state.mask.shape, generator=generator).masked_fill(~state.mask, -1.0)
         step(state, scores.argmax(dim=1))
-        graph, candidates = observe(state)
-        offsets = torch.arange(batch_size).view(-1, 1) * n_nodes
-        expected = offsets + torch.arange(n_jobs) * n_machines + state.next_op.clamp(max=n_machines - 1)
-        assert torch.equal(candidates, expected)
-        features = graph.x.view(batch_size, n_nodes, N_FEATURES)
-        # Candidate flag: exactly at the candidates of unfinished jobs.
-        flags = features[:, :, 2]
-        local = candidates - offsets
+        observation = observe(state)
+        n_open, n_nodes = n_ops - done, n_ops - done + n_machines
+        features = observation.graph.x.view(batch_size, n_nodes, N_FEATURES)
+        assert torch.equal(features[:, :n_open, 0], torch.ones(batch_size, n_open))
         for b in range(batch_size):
-            marked = set(flags[b].nonzero().flatten().tolist())
-            assert marked == {int(local[b, j]) for j in range(n_jobs) if state.mask[b, j]}
-        # Scheduled flag: the operations before next_op.
-        scheduled = features[:, :, 1].view(batch_size, n_jobs, n_machines)
-        ops = torch.arange(n_machines).view(1, 1, -1)
-        assert torch.equal(scheduled.bool(), ops < state.next_op.unsqueeze(2))
-        # The graph of candidate j holds the operation's own processing time (feature 0).
-        scale = state.durations.float().amax(dim=(1, 2)).view(-1, 1)
-        assert torch.allclose(features[:, :, 0].gather(1, local), state.candidate_duration.float() / scale)
+            open_ops = [(j, o) for j in range(n_jobs) for o in range(int(state.next_op[b, j]), n_machines)]
+            assert len(open_ops) == n_open
+            for j in range(n_jobs):
+                if state.mask[b, j]:
+                    node = b * n_nodes + open_ops.index((j, int(state.next_op[b, j])))
+                    assert int(observation.candidates[b, j]) == node
+                    machine = int(state.candidate_machine[b, j])
+                    assert int(observation.candidate_machines[b, j]) == b * n_nodes + n_open + machine
+            flags = features[b, :n_open, 2]
+            assert flags.tolist() == [float(o == int(state.next_op[b, j])) for j, o in open_ops]
+        # Slack is 0 for the earliest candidates and positive for later ones.
+        slack = observation.candidate_features[:, :, 0]
+        earliest = state.earliest_start.masked_fill(~state.mask, 2**30).amin(dim=1, keepdim=True)
+        assert torch.equal(slack == 0, ~state.mask | (state.earliest_start == earliest))
 
 
-def test_feature_scales():
+def test_observe_rejects_a_batch_out_of_step():
+    state = reset(generate("3x3", 2, seed=0))
+    step(state, torch.tensor([0, 0]))
+    state.next_op[1, 1] += 1
+    with pytest.raises(ValueError, match="same step"):
+        observe(state)
+
+
+def test_feature_ranges_and_node_types():
     state = reset(generate("6x6", 2, seed=1))
-    graph, _ = observe(state)
-    x = graph.x
-    assert (x >= 0).all()
-    assert (x[:, :3] <= 1).all()
-    assert x[:, 0].max() == 1.0  # processing time / the largest one
-    assert x[:, 2].sum() == 2 * 6  # every job has a candidate at the start
-    assert x[:, 1].sum() == 0
+    features = observe(state).graph.x.view(2, 42, N_FEATURES)
+    assert (features >= 0).all()
+    assert torch.equal(features[:, :36, 0], torch.ones(2, 36))
+    assert torch.equal(features[:, 36:, 0], torch.zeros(2, 6))
+    assert features[:, :36, 1].amax(dim=1).tolist() == [1.0, 1.0]  # processing time / the largest one
+    assert features[:, :36, 2].sum() == 2 * 6  # every job has a candidate at the start
+    assert torch.allclose(features[:, 36:, 8], torch.ones(2, 6))  # every machine fully open

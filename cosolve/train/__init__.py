@@ -1,0 +1,1 @@
+"""Training: imitation of solver schedules and PPO, both driving the batched envs."""

@@ -1,0 +1,79 @@
+"""Expert job shop schedules for imitation: random Taillard instances solved by CP-SAT.
+
+A data set is an ``.npz`` file with ``machines``, ``durations`` and ``start_times``, each
+``[N, J, M]`` int64, plus ``makespan`` and ``optimal`` ``[N]``. One file holds one size.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cosolve.atomic import write_bytes_atomic
+from cosolve.baselines.jssp_cpsat import solve_cpsat
+from cosolve.errors import CosolveInputError
+from cosolve.problems.jssp import Instance, check, generate
+
+
+@dataclass(frozen=True)
+class ExpertSet:
+    """Instances of one shape with their expert schedules (arrays ``[N, J, M]``)."""
+
+    machines: np.ndarray
+    durations: np.ndarray
+    start_times: np.ndarray
+    makespan: np.ndarray
+    optimal: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.machines)
+
+    def instances(self) -> list[Instance]:
+        return [Instance(f"expert_{i}", m, d) for i, (m, d) in enumerate(zip(self.machines, self.durations))]
+
+
+def _solve_one(instance: Instance, time_limit_s: float, seed: int) -> tuple[np.ndarray, int, bool]:
+    result = solve_cpsat(instance, time_limit_s=time_limit_s, workers=1, seed=seed)
+    if result.solution is None:
+        raise RuntimeError(f"CP-SAT found no schedule for {instance.name} in {time_limit_s} s")
+    check(instance, result.solution)
+    return result.solution.start_times, int(result.objective), result.status == "optimal"
+
+
+def solve_experts(size: str, count: int, seed: int, time_limit_s: float = 1.0, jobs: int = 1) -> ExpertSet:
+    """Generate ``count`` instances of ``size`` and solve each with CP-SAT (one worker each)."""
+    instances = generate(size, count, seed)
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            answers = list(pool.map(_solve_one, instances, [time_limit_s] * count, range(count)))
+    else:
+        answers = [_solve_one(instance, time_limit_s, i) for i, instance in enumerate(instances)]
+    return ExpertSet(
+        machines=np.stack([i.machines for i in instances]),
+        durations=np.stack([i.durations for i in instances]),
+        start_times=np.stack([a[0] for a in answers]),
+        makespan=np.array([a[1] for a in answers]),
+        optimal=np.array([a[2] for a in answers]),
+    )
+
+
+def save_experts(path: str | Path, experts: ExpertSet) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{k: getattr(experts, k) for k in ExpertSet.__dataclass_fields__})
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def load_experts(path: str | Path) -> ExpertSet:
+    try:
+        with np.load(path) as data:
+            return ExpertSet(**{k: data[k] for k in ExpertSet.__dataclass_fields__})
+    except FileNotFoundError:
+        raise CosolveInputError("no such expert data file", path) from None
+    except (KeyError, ValueError, OSError) as error:
+        raise CosolveInputError(f"not an expert data file ({error})", path) from None

@@ -1,0 +1,199 @@
+"""Behaviour cloning of CP-SAT schedules for the job shop policy.
+
+At every step the label is a *set*: a candidate is correct when placing it now, at its
+earliest start, does not collide with the expert's interval of any other unscheduled
+operation on its machine; the candidate the expert starts first is always correct. The loss
+is ``-log sum_{c correct} pi(c)``, which lets the policy pick any of several equally good
+actions instead of being forced onto one arbitrary order. Episodes follow a correct action
+drawn from the policy restricted to the correct set: any sequence of correct actions
+rebuilds the expert's makespan (measured on 6x6 to 15x15 CP-SAT schedules), and the
+policy trains on the states its own choices lead to.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from cosolve.checkpoint import load_checkpoint, save_checkpoint
+from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
+from cosolve.problems.jssp.env import TIME, State, reset, step
+from cosolve.problems.jssp.observe import observe
+from cosolve.train.experts import ExpertSet, load_experts
+
+
+def expert_choice(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
+    """``[B]`` the unfinished job whose next operation starts first in the expert schedule."""
+    starts = expert_starts.gather(2, state.next_op.clamp(max=state.n_machines - 1).unsqueeze(2)).squeeze(2)
+    return starts.masked_fill(~state.mask, torch.iinfo(starts.dtype).max).argmin(dim=1)
+
+
+def correct_actions(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
+    """``[B, J]`` bool: the set-valued imitation label (see the module docstring).
+
+    Args:
+        expert_starts: ``[B, J, M]`` the expert's start time of every operation.
+    """
+    batch, n_jobs, n_machines = state.durations.shape
+    begin = state.earliest_start.unsqueeze(2).unsqueeze(3)  # [B, J(c), 1, 1]
+    finish = begin + state.candidate_duration.unsqueeze(2).unsqueeze(3)
+    unscheduled = torch.arange(n_machines, device=begin.device).view(1, 1, n_machines) >= state.next_op.unsqueeze(2)
+    jobs = torch.arange(n_jobs, device=begin.device)
+    other_job = (jobs.view(n_jobs, 1) != jobs.view(1, n_jobs)).view(1, n_jobs, n_jobs, 1)
+    same_machine = state.machines.unsqueeze(1) == state.candidate_machine.view(batch, n_jobs, 1, 1)
+    expert_end = (expert_starts + state.durations).unsqueeze(1)
+    overlaps = (expert_starts.unsqueeze(1) < finish) & (expert_end > begin)
+    collide = (unscheduled.unsqueeze(1) & same_machine & other_job & overlaps).any(dim=3).any(dim=2)
+    correct = state.mask & ~collide
+    correct[torch.arange(batch, device=begin.device), expert_choice(state, expert_starts)] = True
+    return correct
+
+
+def follow_correct(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
+    """``[B]`` a correct action drawn from the policy restricted to the correct set.
+
+    Any correct action keeps the expert's schedule reachable, so the episode visits the states
+    the policy itself will meet (in its own dispatch order), not only the expert's time order.
+    """
+    probabilities = torch.softmax(logits.detach().masked_fill(~correct, float("-inf")), dim=1)
+    return torch.multinomial(probabilities, 1).squeeze(1)
+
+
+def set_valued_loss(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of ``-log sum_{c in correct} softmax(logits)_c``."""
+    return (torch.logsumexp(logits, dim=1) - torch.logsumexp(logits.masked_fill(~correct, float("-inf")), dim=1)).mean()
+
+
+@dataclass
+class ImitationArgs:
+    """Everything a run depends on; stored in the checkpoint so it can resume."""
+
+    data: list[str]
+    out: str
+    episodes: int = 2000
+    batch_size: int = 32
+    chunk: int = 8
+    lr: float = 1e-3
+    lr_final: float = 1e-4
+    grad_clip: float = 1.0
+    validation_fraction: float = 0.1
+    validate_every: int = 50
+    seed: int = 0
+    device: str = "cpu"
+    config: dict = field(default_factory=lambda: PolicyConfig().to_dict())
+
+
+def _split(experts: ExpertSet, fraction: float) -> tuple[ExpertSet, ExpertSet]:
+    n_valid = max(1, int(len(experts) * fraction))
+    pick = lambda sl: ExpertSet(**{k: getattr(experts, k)[sl] for k in ExpertSet.__dataclass_fields__})  # noqa: E731
+    return pick(slice(n_valid, None)), pick(slice(0, n_valid))
+
+
+@torch.no_grad()
+def greedy_makespans(policy: JobShopPolicy, instances: list, device: str) -> torch.Tensor:
+    """``[N]`` makespans of greedy rollouts of one same-shape batch."""
+    state = reset(instances, device)
+    while not bool(state.done.all()):
+        logits, _ = policy(observe(state))
+        step(state, logits.argmax(dim=1))
+    return state.makespan.cpu()
+
+
+def validation_gap(policy: JobShopPolicy, sets: list[ExpertSet], device: str) -> float:
+    """Mean gap (%) of greedy rollouts to the expert makespans over every validation set."""
+    policy.eval()
+    gaps = []
+    for experts in sets:
+        makespans = greedy_makespans(policy, experts.instances(), device).numpy()
+        gaps.append(100.0 * (makespans / experts.makespan - 1.0))
+    policy.train()
+    return float(np.concatenate(gaps).mean())
+
+
+def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], None] = print) -> dict:
+    """Train (or resume) a policy by imitation; writes ``args.out`` (best) and ``args.out + '.last'``."""
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    sets = [_split(load_experts(path), args.validation_fraction) for path in args.data]
+    train_sets, valid_sets = [s[0] for s in sets], [s[1] for s in sets]
+    policy = JobShopPolicy(PolicyConfig(**args.config)).to(args.device)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
+    episode, best, history = 0, float("inf"), []
+    if resume:
+        payload = load_checkpoint(resume, "jssp")
+        policy.load_state_dict(payload["weights"])
+        optimizer.load_state_dict(payload["training"]["optimizer"])
+        episode = payload["training"]["episode"]
+        best = payload["training"].get("best", best)
+        history = payload["training"].get("history", [])
+        random.setstate(_tuple_state(payload["training"]["python_rng"]))
+        torch.set_rng_state(payload["training"]["torch_rng"])
+        log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
+    rng = np.random.default_rng(args.seed + episode)
+    begin = time.time()
+    while episode < args.episodes:
+        fraction = episode / max(1, args.episodes - 1)
+        for group in optimizer.param_groups:
+            group["lr"] = args.lr * (args.lr_final / args.lr) ** fraction
+        experts = train_sets[episode % len(train_sets)]
+        chosen = rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
+        instances = [experts.instances()[i] for i in chosen]
+        expert_starts = torch.as_tensor(experts.start_times[chosen], dtype=TIME, device=args.device)
+        state = reset(instances, args.device)
+        losses, chunk_loss, n_steps = [], 0.0, state.n_jobs * state.n_machines
+        for number in range(n_steps):
+            logits, _ = policy(observe(state))
+            correct = correct_actions(state, expert_starts)
+            chunk_loss = chunk_loss + set_valued_loss(logits, correct)
+            step(state, follow_correct(logits, correct))
+            if (number + 1) % args.chunk == 0 or number == n_steps - 1:
+                optimizer.zero_grad()
+                (chunk_loss / args.chunk).backward()
+                torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
+                optimizer.step()
+                losses.append(float(chunk_loss.detach()) / args.chunk)
+                chunk_loss = 0.0
+        episode += 1
+        if episode % args.validate_every == 0 or episode == args.episodes:
+            gap = validation_gap(policy, valid_sets, args.device)
+            history.append(
+                {
+                    "episode": episode,
+                    "loss": float(np.mean(losses)),
+                    "valid_gap": gap,
+                    "minutes": (time.time() - begin) / 60,
+                }
+            )
+            training = {
+                "algo": "imitation",
+                "episode": episode,
+                "best": min(best, gap),
+                "history": history,
+                "args": asdict(args),
+                "optimizer": optimizer.state_dict(),
+                "python_rng": _list_state(random.getstate()),
+                "torch_rng": torch.get_rng_state(),
+                "sizes": [f"{s.machines.shape[1]}x{s.machines.shape[2]}" for s in train_sets],
+            }
+            metrics = {"valid_gap_percent": gap}
+            weights = {k: v.detach().cpu() for k, v in policy.state_dict().items()}
+            save_checkpoint(args.out + ".last", "jssp", "JobShopPolicy", args.config, weights, training, metrics)
+            if gap < best:
+                best = gap
+                save_checkpoint(args.out, "jssp", "JobShopPolicy", args.config, weights, training, metrics)
+            log(f"episode {episode}: loss {np.mean(losses):.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
+    return {"best_valid_gap": best, "episodes": episode, "history": history}
+
+
+def _list_state(state: tuple) -> list:
+    """Python's RNG state as nested lists (storable with ``weights_only`` loading)."""
+    return [state[0], list(state[1]), state[2]]
+
+
+def _tuple_state(state: list) -> tuple:
+    return (state[0], tuple(state[1]), state[2])
