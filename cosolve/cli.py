@@ -219,6 +219,66 @@ def generate(
 
 
 @app.command()
+def train(
+    problem: Annotated[str, typer.Argument(help="Problem to train a policy for (jssp).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Best checkpoint (the last one goes to OUT.last).")],
+    sizes: Annotated[
+        str, typer.Option("--sizes", "--size", help="Comma-separated training sizes, e.g. 6x6,10x10.")
+    ] = "6x6,10x10",
+    algo: Annotated[
+        str, typer.Option("--algo", help="Training algorithm: imitation (of CP-SAT schedules).")
+    ] = "imitation",
+    experts: Annotated[int, typer.Option("--experts", min=2, help="CP-SAT-solved instances per size.")] = 200,
+    expert_time_limit: Annotated[
+        float, typer.Option("--expert-time-limit", min=0.01, help="CP-SAT seconds per expert instance.")
+    ] = 1.0,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Where expert sets are cached (default: next to --out).")
+    ] = None,
+    episodes: Annotated[
+        int, typer.Option("--episodes", "--steps", min=1, help="Training episodes (batches of instances).")
+    ] = 500,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    validate_every: Annotated[int, typer.Option("--validate-every", min=1)] = 25,
+    device: DeviceOption = "auto",
+    seed: SeedOption = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = 1,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue from this checkpoint (e.g. OUT.last).")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Train a policy; the best checkpoint by validation gap is written to --out."""
+    from cosolve.train.experts import prepare_experts
+    from cosolve.train.imitation import ImitationArgs
+    from cosolve.train.imitation import train as train_imitation
+
+    get_problem(problem)
+    if problem != "jssp":
+        raise CosolveInputError(f"training is available for jssp only so far, not {problem}")
+    if algo != "imitation":
+        raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation)")
+    if out.exists() and not force and resume is None:
+        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
+    for size in size_list:
+        get_problem(problem).parse_size(size)
+    folder = data_dir or out.parent / f"{out.stem}_experts"
+    paths = prepare_experts(size_list, experts, folder, expert_time_limit, seed, jobs, log=console.print)
+    args = ImitationArgs(
+        data=paths,
+        out=str(out),
+        episodes=episodes,
+        batch_size=batch_size,
+        validate_every=validate_every,
+        seed=seed,
+        device=Settings(device=device).torch_device(),
+    )
+    result = train_imitation(args, resume=str(resume) if resume else None, log=console.print)
+    console.print(f"best validation gap to the experts {result['best_valid_gap']:.2f}%; checkpoint {out}")
+
+
+@app.command()
 def info() -> None:
     """List problems, methods, shipped checkpoints and the compute device."""
     import torch

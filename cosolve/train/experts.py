@@ -77,3 +77,19 @@ def load_experts(path: str | Path) -> ExpertSet:
         raise CosolveInputError("no such expert data file", path) from None
     except (KeyError, ValueError, OSError) as error:
         raise CosolveInputError(f"not an expert data file ({error})", path) from None
+
+
+def prepare_experts(
+    sizes: list[str], count: int, folder: str | Path, time_limit_s: float = 1.0, seed: int = 0, jobs: int = 1, log=print
+) -> list[str]:
+    """Expert files for ``sizes`` in ``folder``, solving only those not there yet; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, size in enumerate(sizes):
+        path = folder / f"experts_{size}_n{count}_t{time_limit_s:g}_s{seed}.npz"
+        if not path.exists():
+            log(f"solving {count} random {size} instances with CP-SAT ({time_limit_s:g} s each) -> {path}")
+            save_experts(path, solve_experts(size, count, seed + 1000 * number, time_limit_s, jobs))
+        paths.append(str(path))
+    return paths
