@@ -225,9 +225,8 @@ def train(
     sizes: Annotated[
         str, typer.Option("--sizes", "--size", help="Comma-separated training sizes, e.g. 6x6,10x10.")
     ] = "6x6,10x10",
-    algo: Annotated[
-        str, typer.Option("--algo", help="Training algorithm: imitation (of CP-SAT schedules).")
-    ] = "imitation",
+    algo: Annotated[str, typer.Option("--algo", help="imitation (of CP-SAT schedules) or ppo.")] = "imitation",
+    init: Annotated[Path | None, typer.Option("--init", help="PPO: start from this checkpoint's weights.")] = None,
     experts: Annotated[int, typer.Option("--experts", min=2, help="CP-SAT-solved instances per size.")] = 200,
     expert_time_limit: Annotated[
         float, typer.Option("--expert-time-limit", min=0.01, help="CP-SAT seconds per expert instance.")
@@ -236,7 +235,7 @@ def train(
         Path | None, typer.Option("--data-dir", help="Where expert sets are cached (default: next to --out).")
     ] = None,
     episodes: Annotated[
-        int, typer.Option("--episodes", "--steps", min=1, help="Training episodes (batches of instances).")
+        int, typer.Option("--episodes", "--steps", min=1, help="Episodes (imitation) or iterations (ppo).")
     ] = 500,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     validate_every: Annotated[int, typer.Option("--validate-every", min=1)] = 25,
@@ -256,13 +255,31 @@ def train(
     get_problem(problem)
     if problem != "jssp":
         raise CosolveInputError(f"training is available for jssp only so far, not {problem}")
-    if algo != "imitation":
-        raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation)")
+    if algo not in ("imitation", "ppo"):
+        raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
     if out.exists() and not force and resume is None:
         raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
     size_list = [size.strip() for size in sizes.split(",") if size.strip()]
     for size in size_list:
         get_problem(problem).parse_size(size)
+    if algo == "ppo":
+        from cosolve.train.ppo import PPOArgs
+        from cosolve.train.ppo import train as train_ppo
+
+        ppo_args = PPOArgs(
+            out=str(out),
+            sizes=size_list,
+            iterations=episodes,
+            num_envs=batch_size,
+            validate_every=validate_every,
+            seed=seed,
+            device=Settings(device=device).torch_device(),
+        )
+        result = train_ppo(
+            ppo_args, resume=str(resume) if resume else None, init=str(init) if init else None, log=console.print
+        )
+        console.print(f"best validation makespan {result['best_valid_makespan']:.1f}; checkpoint {out}")
+        return
     folder = data_dir or out.parent / f"{out.stem}_experts"
     paths = prepare_experts(size_list, experts, folder, expert_time_limit, seed, jobs, log=console.print)
     args = ImitationArgs(

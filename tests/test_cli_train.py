@@ -75,6 +75,35 @@ def test_train_rejects_bad_input(tmp_path, capsys, extra, message):
     assert message in err and len(err.splitlines()) == 1
 
 
+def test_train_ppo_from_an_imitation_start(tmp_path):
+    imitation = tmp_path / "imitation.pt"
+    base = ["--sizes", "3x3", "--batch-size", "4", "--validate-every", "1", "--device", "cpu"]
+    assert (
+        _run(
+            [
+                "train",
+                "jssp",
+                "--out",
+                str(imitation),
+                "--experts",
+                "6",
+                "--episodes",
+                "1",
+                "--expert-time-limit",
+                "0.5",
+                *base,
+            ]
+        )
+        == 0
+    )
+    ppo = tmp_path / "ppo.pt"
+    assert (
+        _run(["train", "jssp", "--algo", "ppo", "--init", str(imitation), "--out", str(ppo), "--episodes", "2", *base])
+        == 0
+    )
+    assert load_checkpoint(ppo, "jssp")["training"]["algo"] == "ppo"
+
+
 def test_train_unknown_problem(capsys):
     assert _run(["train", "vrp", "--out", "x.pt"]) == 2
     assert "unknown problem" in capsys.readouterr().err

@@ -1,0 +1,33 @@
+"""Copy a trained checkpoint into the package as the default policy of its problem.
+
+Drops the optimizer and random-generator state (only needed to resume) and keeps the
+config, weights, training history, arguments and metrics:
+``python scripts/ship_checkpoint.py /path/to/best.pt jssp``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from cosolve.checkpoint import SHIPPED, load_checkpoint, save_checkpoint
+
+
+def main(source: str, problem: str) -> None:
+    payload = load_checkpoint(source, problem)
+    training = {k: v for k, v in payload["training"].items() if k not in ("optimizer", "python_rng", "torch_rng")}
+    SHIPPED.mkdir(exist_ok=True)
+    target = SHIPPED / f"{problem}.pt"
+    save_checkpoint(
+        target,
+        problem,
+        payload["policy"]["name"],
+        payload["policy"]["config"],
+        payload["weights"],
+        training,
+        payload["metrics"],
+    )
+    print(f"shipped {source} as {target} ({target.stat().st_size / 1024:.0f} KiB)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
