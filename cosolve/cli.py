@@ -274,6 +274,7 @@ def train(
             validate_every=validate_every,
             seed=seed,
             device=Settings(device=device).torch_device(),
+            validation_size=size_list[-1],
         )
         result = train_ppo(
             ppo_args, resume=str(resume) if resume else None, init=str(init) if init else None, log=console.print
