@@ -77,7 +77,18 @@ def test_train_rejects_bad_input(tmp_path, capsys, extra, message):
 
 def test_train_ppo_from_an_imitation_start(tmp_path):
     imitation = tmp_path / "imitation.pt"
-    base = ["--sizes", "3x3", "--batch-size", "4", "--validate-every", "1", "--device", "cpu"]
+    base = [
+        "--sizes",
+        "3x3",
+        "--batch-size",
+        "4",
+        "--validate-every",
+        "1",
+        "--device",
+        "cpu",
+        "--rule-validation",
+        "4x4",
+    ]
     assert (
         _run(
             [

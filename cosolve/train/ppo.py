@@ -24,7 +24,7 @@ from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import rollout
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset, step
-from cosolve.problems.jssp.observe import Observation, observe
+from cosolve.problems.jssp.observe import Observation, load_bound, observe
 
 
 @dataclass
@@ -53,20 +53,11 @@ class PPOArgs:
     config: dict = field(default_factory=lambda: PolicyConfig().to_dict())
 
 
-def lower_bounds(durations: torch.Tensor, machines: torch.Tensor) -> torch.Tensor:
-    """``[B]`` float: the largest total work of any job or any machine (a makespan lower bound)."""
-    batch, n_jobs, n_machines = durations.shape
-    job_work = durations.sum(dim=2).amax(dim=1)
-    machine_work = torch.zeros(batch, n_machines, dtype=durations.dtype, device=durations.device)
-    machine_work.scatter_add_(1, machines.view(batch, -1), durations.view(batch, -1))
-    return torch.maximum(job_work, machine_work.amax(dim=1)).float().clamp(min=1.0)
-
-
 def collect(policy: JobShopPolicy, instances: list, device: str):
     """Roll the policy out, sampling; returns per step observations, actions, log-probs,
     values ``[T, B]``, rewards ``[T, B]`` and the final makespans ``[B]``."""
     state = reset(instances, device)
-    bound = lower_bounds(state.durations, state.machines)
+    bound = load_bound(state.durations, state.machines)
     observations, actions, logprobs, values, rewards = [], [], [], [], []
     with torch.no_grad():
         while not bool(state.done.all()):

@@ -17,7 +17,9 @@ Edges are linear in the instance size (machine contention is two hops through th
 node), so 100x20 shops stay cheap.
 
 Node features (``N_FEATURES``; times scaled by the largest processing time ``scale`` or by
-``horizon = scale * M``; features that do not apply to a node type are 0):
+``horizon``, the largest job or machine load, a lower bound of the makespan that grows with
+the shop, so features keep their range from 6x6 to 100x20; features that do not apply to a
+node type are 0):
 
 ==  =========================================================================
 0   1 for operations, 0 for machines
@@ -70,6 +72,16 @@ class Observation:
     mask: torch.Tensor
 
 
+def load_bound(durations: torch.Tensor, machines: torch.Tensor) -> torch.Tensor:
+    """``[B]`` the largest total work of any job or machine: a makespan lower bound, and the
+    time scale that keeps features comparable across shop sizes."""
+    batch, _, n_machines = durations.shape
+    job_work = durations.sum(dim=2).amax(dim=1)
+    machine_work = torch.zeros(batch, n_machines, dtype=durations.dtype, device=durations.device)
+    machine_work.scatter_add_(1, machines.view(batch, -1), durations.reshape(batch, -1))
+    return torch.maximum(job_work, machine_work.amax(dim=1)).float().clamp(min=1.0)
+
+
 def _features(state: State) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Features of every operation ``[B, J, M, F]``, of the machines ``[B, M, F]`` and of the
     candidates ``[B, J, N_CANDIDATE_FEATURES]``."""
@@ -77,7 +89,7 @@ def _features(state: State) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     device = state.durations.device
     durations = state.durations.float()
     scale = durations.amax(dim=(1, 2), keepdim=True).clamp(min=1.0)  # [B, 1, 1]
-    horizon = scale * n_machines
+    horizon = load_bound(durations, state.machines).view(batch, 1, 1)
     ops = torch.arange(n_machines, device=device).view(1, 1, n_machines)
     next_op = state.next_op.unsqueeze(2)
     candidate = ops == next_op

@@ -7,7 +7,8 @@ from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy, rollout
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset
-from cosolve.train.ppo import PPOArgs, gae, lower_bounds, train
+from cosolve.problems.jssp.observe import load_bound
+from cosolve.train.ppo import PPOArgs, gae, train
 
 
 def test_gae_with_lambda_one_gives_reward_to_go():
@@ -20,7 +21,7 @@ def test_gae_with_lambda_one_gives_reward_to_go():
 
 def test_lower_bound_is_the_largest_job_or_machine_load():
     state = reset(generate("4x3", 3, seed=0))
-    bound = lower_bounds(state.durations, state.machines)
+    bound = load_bound(state.durations, state.machines)
     for b in range(3):
         jobs = state.durations[b].sum(dim=1).max()
         machines = max(int(state.durations[b][state.machines[b] == m].sum()) for m in range(3))
