@@ -85,3 +85,14 @@ def shipped_checkpoint(problem: str) -> Path:
             f"no checkpoint for {problem} ships with this installation (train one and use gnn:checkpoint=PATH)"
         )
     return path
+
+
+def save_training_checkpoints(
+    out: str | Path, problem: str, policy: torch.nn.Module, config: dict, training: dict, metrics: dict, is_best: bool
+) -> None:
+    """During training: always write ``OUT.last`` (to resume), and ``OUT`` when the policy is the best so far."""
+    weights = {name: tensor.detach().cpu() for name, tensor in policy.state_dict().items()}
+    name = type(policy).__name__
+    save_checkpoint(f"{out}.last", problem, name, config, weights, training, metrics)
+    if is_best:
+        save_checkpoint(out, problem, name, config, weights, training, metrics)

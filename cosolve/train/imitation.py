@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from cosolve.baselines.jssp_rules import run_rule
-from cosolve.checkpoint import load_checkpoint, save_checkpoint
+from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
@@ -202,12 +202,10 @@ def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], N
                 "torch_rng": torch.get_rng_state(),
                 "sizes": [f"{s.machines.shape[1]}x{s.machines.shape[2]}" for s in train_sets],
             }
-            metrics = {"valid_gap_percent": gap}
-            weights = {k: v.detach().cpu() for k, v in policy.state_dict().items()}
-            save_checkpoint(args.out + ".last", "jssp", "JobShopPolicy", args.config, weights, training, metrics)
-            if gap < best:
-                best = gap
-                save_checkpoint(args.out, "jssp", "JobShopPolicy", args.config, weights, training, metrics)
+            save_training_checkpoints(
+                args.out, "jssp", policy, args.config, training, {"valid_gap_percent": gap}, is_best=gap < best
+            )
+            best = min(best, gap)
             log(f"episode {episode}: loss {np.mean(losses):.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
     return {"best_valid_gap": best, "episodes": episode, "history": history}
 

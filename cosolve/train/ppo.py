@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from cosolve.checkpoint import load_checkpoint, save_checkpoint
+from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import rollout
 from cosolve.problems.jssp import generate
@@ -174,12 +174,9 @@ def train(
                 "torch_rng": torch.get_rng_state(),
                 "sizes": list(args.sizes),
             }
-            weights = {k: v.detach().cpu() for k, v in policy.state_dict().items()}
             metrics = {"valid_makespan": valid, "validation": f"{args.validation_count} x {args.validation_size}"}
-            save_checkpoint(args.out + ".last", "jssp", "JobShopPolicy", args.config, weights, training, metrics)
-            if valid < best:
-                best = valid
-                save_checkpoint(args.out, "jssp", "JobShopPolicy", args.config, weights, training, metrics)
+            save_training_checkpoints(args.out, "jssp", policy, args.config, training, metrics, is_best=valid < best)
+            best = min(best, valid)
             log(
                 f"iteration {iteration}: train makespan {float(makespans.float().mean()):.1f}, "
                 f"validation makespan {valid:.1f} (best {best:.1f})"
