@@ -22,7 +22,10 @@ def write_bytes_atomic(path: str | Path, data: bytes, overwrite: bool = True) ->
     if not folder.is_dir():
         raise CosolveInputError(f"folder {folder} does not exist", path)
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp_name, 0o666 & ~umask)  # the permissions a plain open() would give, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -145,9 +145,11 @@ def test_solve_ortools_ft06_optimal(ft06_instance):
     assert result.objective == jssp.evaluate(ft06_instance, result.solution)
 
 
-def test_solve_default_method_is_used_when_none(ft06_instance):
+def test_solve_default_method_is_the_shipped_policy(ft06_instance):
     result = solve("jssp", [ft06_instance], None, CPU)[0]
-    assert result.method == "ortools" and result.objective == 55
+    assert result.method == "gnn"
+    assert result.objective == jssp.evaluate(ft06_instance, result.solution)
+    assert result.objective >= 55
 
 
 def test_solve_empty_list():

@@ -11,7 +11,7 @@ from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
 from cosolve.problems.jssp.instance import Instance
 
-DEFAULT_METHOD = "ortools"
+DEFAULT_METHOD = "gnn"
 
 
 def validate_rule(spec: MethodSpec) -> None:
