@@ -143,6 +143,7 @@ def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], N
     sets = [_split(load_experts(path), args.validation_fraction) for path in args.data]
     train_sets, valid_sets = [s[0] for s in sets], [s[1] for s in sets]
     rule_sets = rule_references(args.rule_validation, args.rule_validation_count, args.seed)
+    train_instances = [experts.instances() for experts in train_sets]
     policy = JobShopPolicy(PolicyConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     episode, best, history = 0, float("inf"), []
@@ -164,7 +165,7 @@ def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], N
             group["lr"] = args.lr * (args.lr_final / args.lr) ** fraction
         experts = train_sets[episode % len(train_sets)]
         chosen = rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
-        instances = [experts.instances()[i] for i in chosen]
+        instances = [train_instances[episode % len(train_sets)][i] for i in chosen]
         expert_starts = torch.as_tensor(experts.start_times[chosen], dtype=TIME, device=args.device)
         state = reset(instances, args.device)
         losses, chunk_loss, n_steps = [], 0.0, state.n_jobs * state.n_machines
