@@ -4,6 +4,7 @@
     python benchmarks/jssp_taillard.py --quick                  # 2 instances per group, 8 samples
     python benchmarks/jssp_taillard.py --samples 0 --no-cpsat   # greedy and rules only
     python benchmarks/jssp_taillard.py --checkpoint my.pt --groups 15x15 20x15 --device cuda
+    python benchmarks/jssp_taillard.py --set dmu --samples 0 --no-cpsat   # Demirkol's 80 instances
 
 Each group runs as one batch per method. CP-SAT gets, per instance, the wall time that
 ``gnn:sample=N`` took per instance (the same budget), with 2 workers. Writes
@@ -25,12 +26,11 @@ from cosolve.methods import Settings
 from cosolve.problems import jssp
 from cosolve.solve import solve
 
-GROUPS = ["15x15", "20x15", "20x20", "30x15", "30x20", "50x15", "50x20", "100x20"]
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--groups", nargs="+", default=GROUPS)
+    parser.add_argument("--set", dest="family", choices=["ta", "dmu"], default="ta", help="Taillard or Demirkol")
+    parser.add_argument("--groups", nargs="+", default=None, help="size groups (default: every group of the set)")
     parser.add_argument("--per-group", type=int, default=10)
     parser.add_argument("--samples", type=int, default=128, help="0 skips the sampling run")
     parser.add_argument("--checkpoint", default=None, help="default: the shipped checkpoint")
@@ -43,11 +43,12 @@ def main() -> None:
     per_group, samples = (2, min(args.samples, 8)) if args.quick else (args.per_group, args.samples)
     suffix = f":checkpoint={args.checkpoint}" if args.checkpoint else ""
     greedy, sampled = f"gnn{suffix}", f"gnn:sample={samples}{suffix}"
-    names = [f"ta{i:02d}" for i in range(1, 81)]
+    names = [f"{args.family}{i:02d}" for i in range(1, 81)]
     instances = [jssp.read(path_of("jssp", name)) for name in names]
+    groups = args.groups or list(dict.fromkeys(f"{i.n_jobs}x{i.n_machines}" for i in instances))
     table: dict[str, dict[str, dict[str, float]]] = {}
     settings = Settings(device=args.device, workers=2)
-    for group in args.groups:
+    for group in groups:
         members = [i for i in instances if f"{i.n_jobs}x{i.n_machines}" == group][:per_group]
         methods = [greedy] + ([sampled] if samples > 0 else []) + [f"rule:{rule}" for rule in RULES]
         row: dict[str, dict[str, float]] = {}
@@ -78,7 +79,7 @@ def main() -> None:
     }
     print("mean over groups:", ", ".join(f"{m} {v:.2f}%" for m, v in overall.items()))
     path = save(
-        "jssp_taillard",
+        "jssp_taillard" if args.family == "ta" else "jssp_dmu",
         {
             "hardware": hardware(args.device),
             "per_group": per_group,
