@@ -1,4 +1,7 @@
-"""The job shop method table: ``rule:<name>[:plain]`` and ``ortools[:hint=<rule>]``."""
+"""The job shop method table.
+
+``gnn[:sample=N][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``, ``ortools[:hint=<rule>]``.
+"""
 
 from __future__ import annotations
 
