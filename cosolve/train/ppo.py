@@ -128,6 +128,8 @@ def train(
         instances = generate(size, args.num_envs, seed=args.seed * 1_000_003 + iteration)
         observations, actions, logprobs, values, rewards, makespans = collect(policy, instances, args.device)
         advantages, returns = gae(rewards, values, args.gae_lambda)
+        if args.norm_adv:  # over the whole rollout, once
+            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
 
         steps = np.arange(len(observations))
         minibatch = max(1, len(steps) // args.num_minibatches)
@@ -139,8 +141,6 @@ def train(
                 for t in chosen:
                     new_logprob, entropy, new_value = _evaluate(policy, observations[t], actions[t])
                     advantage = advantages[t]
-                    if args.norm_adv:
-                        advantage = (advantage - advantages.mean()) / (advantages.std() + 1e-8)
                     ratio = (new_logprob - logprobs[t]).exp()
                     policy_loss = torch.max(
                         -advantage * ratio, -advantage * ratio.clamp(1 - args.clip_coef, 1 + args.clip_coef)
