@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=128, help="0 skips the sampling run")
     parser.add_argument("--checkpoint", default=None, help="default: the shipped checkpoint")
     parser.add_argument("--no-cpsat", action="store_true")
+    parser.add_argument("--no-rules", action="store_true")
+    parser.add_argument("--name", default=None, help="results file name (default jssp_taillard / jssp_dmu)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="2 instances per group, 8 samples")
@@ -47,10 +49,18 @@ def main() -> None:
     instances = [jssp.read(path_of("jssp", name)) for name in names]
     groups = args.groups or list(dict.fromkeys(f"{i.n_jobs}x{i.n_machines}" for i in instances))
     table: dict[str, dict[str, dict[str, float]]] = {}
+    name = args.name or ("jssp_taillard" if args.family == "ta" else "jssp_dmu")
+    header = {
+        "hardware": hardware(args.device),
+        "per_group": per_group,
+        "samples": samples,
+        "checkpoint": args.checkpoint or "shipped",
+    }
     settings = Settings(device=args.device, workers=2)
     for group in groups:
         members = [i for i in instances if f"{i.n_jobs}x{i.n_machines}" == group][:per_group]
-        methods = [greedy] + ([sampled] if samples > 0 else []) + [f"rule:{rule}" for rule in RULES]
+        rules = [] if args.no_rules else [f"rule:{rule}" for rule in RULES]
+        methods = [greedy] + ([sampled] if samples > 0 else []) + rules
         row: dict[str, dict[str, float]] = {}
         for method in methods:
             begin = time.perf_counter()
@@ -65,7 +75,8 @@ def main() -> None:
                 "seconds_per_instance": mean(r.runtime_s for r in results),
             }
         table[group] = row
-        best_rule = min((m for m in row if m.startswith("rule:")), key=lambda m: row[m]["gap"])
+        save(name, {**header, "table": table})  # after every group: a run cut short keeps what it measured
+        best_rule = min((m for m in row if m.startswith("rule:")), key=lambda m: row[m]["gap"], default=None)
         cells = ", ".join(
             f"{m} {v['gap']:.2f}% ({v['seconds_per_instance']:.2f} s)"
             for m, v in row.items()
@@ -78,17 +89,7 @@ def main() -> None:
         if all(m in table[g] for g in table)
     }
     print("mean over groups:", ", ".join(f"{m} {v:.2f}%" for m, v in overall.items()))
-    path = save(
-        "jssp_taillard" if args.family == "ta" else "jssp_dmu",
-        {
-            "hardware": hardware(args.device),
-            "per_group": per_group,
-            "samples": samples,
-            "checkpoint": args.checkpoint or "shipped",
-            "table": table,
-            "overall": overall,
-        },
-    )
+    path = save(name, {**header, "table": table, "overall": overall})
     print(f"wrote {path}")
 
 

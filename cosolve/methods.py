@@ -52,6 +52,15 @@ class MethodSpec:
         except ValueError:
             raise CosolveInputError(f"method {self.text!r}: {key}={value!r} is not an integer") from None
 
+    def float_option(self, key: str, default: float) -> float:
+        value = self.options.get(key)
+        if value is None:
+            return default
+        try:
+            return float(value)
+        except ValueError:
+            raise CosolveInputError(f"method {self.text!r}: {key}={value!r} is not a number") from None
+
     def reject_unknown_options(self, known: Sequence[str]) -> None:
         unknown = sorted(set(self.options) - set(known))
         if unknown:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -232,6 +233,24 @@ def test_real_entry_point_subprocess():
     assert completed.returncode == 0, completed.stderr
     assert "ft06" in completed.stdout
     assert "Traceback" not in completed.stderr
+
+
+def test_policy_and_rules_run_without_ortools(tmp_path):
+    """Regression: OR-Tools loads only for the ortools method and expert solving, so the GPU
+    machines (which lack it) run the learned policy and the rules."""
+    (tmp_path / "ortools").mkdir()
+    (tmp_path / "ortools" / "__init__.py").write_text("raise ImportError('no ortools here')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    completed = subprocess.run(
+        [sys.executable, "-m", "cosolve.cli", "compare", str(FT06), "--methods", "gnn:sample=2,rule:mwkr"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "ft06" in completed.stdout and "rule:mwkr" in completed.stdout
 
 
 # ---------------------------------------------------------------- generate

@@ -152,6 +152,13 @@ def test_solve_default_method_is_the_shipped_policy(ft06_instance):
     assert result.objective >= 55
 
 
+def test_solve_sampling_with_a_temperature(ft06_instance):
+    greedy = solve("jssp", [ft06_instance], "gnn", CPU)[0]
+    sampled = solve("jssp", [ft06_instance], "gnn:sample=8:temp=0.5", CPU)[0]
+    assert sampled.objective == jssp.evaluate(ft06_instance, sampled.solution)
+    assert sampled.objective <= greedy.objective  # the greedy rollout is one of the candidates
+
+
 def test_solve_empty_list():
     assert solve("jssp", [], "rule:spt", CPU) == []
 
@@ -183,7 +190,10 @@ def test_changed_instance_with_benchmark_name_has_no_reference(tmp_path):
     assert result.objective == jssp.evaluate(instance, result.solution)
 
 
-@pytest.mark.parametrize("method", ["rule:nope", "magic", "rule:spt:bogus", "ortools:hint=nope", "ortools:fast"])
+@pytest.mark.parametrize(
+    "method",
+    ["rule:nope", "magic", "rule:spt:bogus", "ortools:hint=nope", "ortools:fast", "gnn:temp=0", "gnn:temp=warm"],
+)
 def test_solve_unknown_method(method, ft06_instance):
     with pytest.raises(CosolveInputError):
         solve("jssp", [ft06_instance], method, CPU)

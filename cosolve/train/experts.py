@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from cosolve.atomic import write_bytes_atomic
-from cosolve.baselines.jssp_cpsat import solve_cpsat
 from cosolve.errors import CosolveInputError
 from cosolve.problems.jssp import Instance, check, generate
 
@@ -38,6 +37,8 @@ class ExpertSet:
 
 
 def _solve_one(instance: Instance, time_limit_s: float, seed: int) -> tuple[np.ndarray, int, bool]:
+    from cosolve.baselines.jssp_cpsat import solve_cpsat  # OR-Tools loads only where experts are solved
+
     result = solve_cpsat(instance, time_limit_s=time_limit_s, workers=1, seed=seed)
     if result.solution is None:
         raise RuntimeError(f"CP-SAT found no schedule for {instance.name} in {time_limit_s} s")

@@ -27,6 +27,7 @@ from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
 from cosolve.train.experts import ExpertSet, load_experts
+from cosolve.train.log import append_csv
 
 
 def expert_choice(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
@@ -69,6 +70,36 @@ def follow_correct(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
 def set_valued_loss(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
     """Mean over the batch of ``-log sum_{c in correct} softmax(logits)_c``."""
     return (torch.logsumexp(logits, dim=1) - torch.logsumexp(logits.masked_fill(~correct, float("-inf")), dim=1)).mean()
+
+
+def imitate_episode(
+    policy: JobShopPolicy,
+    optimizer: torch.optim.Optimizer,
+    state: State,
+    expert_starts: torch.Tensor,
+    chunk: int,
+    grad_clip: float,
+) -> list[float]:
+    """One imitation episode over the batch ``state``, following correct actions, with an
+    optimizer step every ``chunk`` decisions. Returns the losses of the chunks.
+
+    Args:
+        expert_starts: ``[B, J, M]`` the schedules to imitate.
+    """
+    losses, chunk_loss, n_steps = [], 0.0, state.n_jobs * state.n_machines
+    for number in range(n_steps):
+        logits, _ = policy(observe(state))
+        correct = correct_actions(state, expert_starts)
+        chunk_loss = chunk_loss + set_valued_loss(logits, correct)
+        step(state, follow_correct(logits, correct))
+        if (number + 1) % chunk == 0 or number == n_steps - 1:
+            optimizer.zero_grad()
+            (chunk_loss / chunk).backward()
+            torch.nn.utils.clip_grad_norm_(policy.parameters(), grad_clip)
+            optimizer.step()
+            losses.append(float(chunk_loss.detach()) / chunk)
+            chunk_loss = 0.0
+    return losses
 
 
 @dataclass
@@ -137,7 +168,8 @@ def rule_references(sizes: list[str], count: int, seed: int) -> list[tuple[list,
 
 
 def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], None] = print) -> dict:
-    """Train (or resume) a policy by imitation; writes ``args.out`` (best) and ``args.out + '.last'``."""
+    """Train (or resume) a policy by imitation; writes ``args.out`` (best), ``args.out + '.last'``
+    and a CSV log ``args.out + '.csv'`` (one row per validation)."""
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     sets = [_split(load_experts(path), args.validation_fraction) for path in args.data]
@@ -167,31 +199,20 @@ def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], N
         chosen = rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
         instances = [train_instances[episode % len(train_sets)][i] for i in chosen]
         expert_starts = torch.as_tensor(experts.start_times[chosen], dtype=TIME, device=args.device)
-        state = reset(instances, args.device)
-        losses, chunk_loss, n_steps = [], 0.0, state.n_jobs * state.n_machines
-        for number in range(n_steps):
-            logits, _ = policy(observe(state))
-            correct = correct_actions(state, expert_starts)
-            chunk_loss = chunk_loss + set_valued_loss(logits, correct)
-            step(state, follow_correct(logits, correct))
-            if (number + 1) % args.chunk == 0 or number == n_steps - 1:
-                optimizer.zero_grad()
-                (chunk_loss / args.chunk).backward()
-                torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-                optimizer.step()
-                losses.append(float(chunk_loss.detach()) / args.chunk)
-                chunk_loss = 0.0
+        losses = imitate_episode(
+            policy, optimizer, reset(instances, args.device), expert_starts, args.chunk, args.grad_clip
+        )
         episode += 1
         if episode % args.validate_every == 0 or episode == args.episodes:
             gap = validation_gap(policy, valid_sets, args.device, rule_sets)
-            history.append(
-                {
-                    "episode": episode,
-                    "loss": float(np.mean(losses)),
-                    "valid_gap": gap,
-                    "minutes": (time.time() - begin) / 60,
-                }
-            )
+            row = {
+                "episode": episode,
+                "loss": float(np.mean(losses)),
+                "valid_gap": gap,
+                "minutes": (time.time() - begin) / 60,
+            }
+            history.append(row)
+            append_csv(f"{args.out}.csv", row)
             training = {
                 "algo": "imitation",
                 "episode": episode,

@@ -25,6 +25,7 @@ from cosolve.gnn.jssp_rollout import rollout
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset, step
 from cosolve.problems.jssp.observe import Observation, load_bound, observe
+from cosolve.train.log import append_csv
 
 
 @dataclass
@@ -104,7 +105,8 @@ def train(
     args: PPOArgs, resume: str | None = None, init: str | None = None, log: Callable[[str], None] = print
 ) -> dict:
     """Run PPO; writes the best checkpoint by validation makespan to ``args.out`` and the
-    latest to ``args.out + '.last'``. ``init`` warm-starts from a (e.g. imitation) checkpoint."""
+    latest to ``args.out + '.last'``, a CSV log to ``args.out + '.csv'``. ``init`` warm-starts
+    from a (e.g. imitation) checkpoint."""
     torch.manual_seed(args.seed)
     policy = JobShopPolicy(PolicyConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate, eps=1e-5)
@@ -156,14 +158,14 @@ def train(
             policy.eval()
             valid = float(rollout(policy, validation, args.device)[0].float().mean())
             policy.train()
-            history.append(
-                {
-                    "iteration": iteration,
-                    "train_makespan": float(makespans.float().mean()),
-                    "valid_makespan": valid,
-                    "minutes": (time.time() - begin) / 60,
-                }
-            )
+            row = {
+                "iteration": iteration,
+                "train_makespan": float(makespans.float().mean()),
+                "valid_makespan": valid,
+                "minutes": (time.time() - begin) / 60,
+            }
+            history.append(row)
+            append_csv(f"{args.out}.csv", row)
             training = {
                 "algo": "ppo",
                 "iteration": iteration,

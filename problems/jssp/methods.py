@@ -1,6 +1,6 @@
 """The job shop method table.
 
-``gnn[:sample=N][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``, ``ortools[:hint=<rule>]``.
+``gnn[:sample=N][:temp=T][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``, ``ortools[:hint=<rule>]``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from cosolve.baselines.jssp_cpsat import solve_cpsat
 from cosolve.baselines.jssp_rules import RULES, run_rule
 from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
@@ -51,6 +50,8 @@ def validate_ortools(spec: MethodSpec) -> None:
 
 def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """CP-SAT on each instance in turn, optionally hinted with a dispatching rule's schedule."""
+    from cosolve.baselines.jssp_cpsat import solve_cpsat  # OR-Tools loads only when asked for
+
     validate_ortools(spec)
     hint_rule = spec.options.get("hint")
     outputs = []
@@ -65,21 +66,25 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 def validate_gnn(spec: MethodSpec) -> None:
     if spec.variant is not None:
         raise CosolveInputError(f"method {spec.text!r}: gnn takes options, not a variant (e.g. gnn:sample=128)")
-    spec.reject_unknown_options(["sample", "checkpoint"])
+    spec.reject_unknown_options(["sample", "temp", "checkpoint"])
     if spec.int_option("sample", 1) < 1:
         raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+    if not spec.float_option("temp", 1.0) > 0:
+        raise CosolveInputError(f"method {spec.text!r}: temp must be above 0")
 
 
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
-    """The learned policy: greedy (``gnn``) or the best of N rollouts (``gnn:sample=N``)."""
+    """The learned policy: greedy (``gnn``) or the best of a greedy and N - 1 sampled rollouts
+    (``gnn:sample=N``, softmax temperature ``temp``)."""
     from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.jssp_rollout import best_of_samples, load_policy
+    from cosolve.gnn.jssp_rollout import SAMPLING_TEMPERATURE, best_of_samples, load_policy
 
     validate_gnn(spec)
     device = settings.torch_device()
     policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("jssp"), device)
     begin = time.perf_counter()
-    solutions = best_of_samples(policy, instances, spec.int_option("sample", 1), device, settings.seed)
+    samples, temperature = spec.int_option("sample", 1), spec.float_option("temp", SAMPLING_TEMPERATURE)
+    solutions = best_of_samples(policy, instances, samples, device, settings.seed, temperature)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(solution, per_instance) for solution in solutions]
 
@@ -87,5 +92,5 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=<rule>]"),
-    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:checkpoint=PATH]", batched=True),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:temp=T][:checkpoint=PATH]", batched=True),
 }

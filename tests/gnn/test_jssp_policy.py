@@ -52,3 +52,16 @@ def test_rollouts_give_feasible_schedules_and_sampling_never_loses_to_greedy():
         makespan = int((solution.start_times + instance.durations).max())
         assert makespan <= bound
         assert (solution.start_times == repeat.start_times).all()
+
+
+def test_a_low_temperature_samples_the_greedy_schedule():
+    policy = _policy()
+    instances = generate("5x4", 6, seed=4)
+    greedy_makespans, greedy = rollout(policy, instances)
+    generator = torch.Generator().manual_seed(0)
+    cold_makespans, cold = rollout(policy, instances, sample=True, generator=generator, temperature=1e-4)
+    assert torch.equal(cold_makespans, greedy_makespans)
+    for a, b in zip(greedy, cold):
+        assert (a.start_times == b.start_times).all()
+    hot_makespans, _ = rollout(policy, instances * 4, sample=True, generator=generator, temperature=5.0)
+    assert not torch.equal(hot_makespans, greedy_makespans.repeat(4))  # a high one explores

@@ -79,3 +79,7 @@ def test_short_training_run_learns_and_resumes(tmp_path):
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
     assert result["episodes"] == 40
     assert load_checkpoint(tmp_path / "p.pt.last", "jssp")["training"]["episode"] == 40
+    # One CSV log row per validation, across the resume.
+    rows = (tmp_path / "p.pt.csv").read_text().splitlines()
+    assert rows[0] == "episode,loss,valid_gap,minutes"
+    assert [row.split(",")[0] for row in rows[1:]] == ["10", "20", "30", "40"]

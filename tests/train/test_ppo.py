@@ -52,3 +52,6 @@ def test_short_ppo_run_learns_and_resumes(tmp_path):
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
     assert result["iterations"] == 17
     assert load_checkpoint(tmp_path / "p.pt.last", "jssp")["training"]["iteration"] == 17
+    rows = (tmp_path / "p.pt.csv").read_text().splitlines()
+    assert rows[0] == "iteration,train_makespan,valid_makespan,minutes"
+    assert [row.split(",")[0] for row in rows[1:]] == ["5", "10", "15", "17"]
