@@ -10,6 +10,8 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -218,6 +220,25 @@ def generate(
     console.print(f"wrote {len(paths)} {problem} instances of size {size} to {out}")
 
 
+@contextmanager
+def training_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar for a training run; yields the trainers' ``progress`` callback."""
+    columns = (
+        TextColumn(f"[progress.description]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(done: int, total: int, status: str) -> None:
+            bar.update(task, completed=done, total=total, description=status)
+
+        yield update
+
+
 @app.command()
 def train(
     problem: Annotated[str, typer.Argument(help="Problem to train a policy for (jssp).")],
@@ -280,9 +301,14 @@ def train(
             device=Settings(device=device).torch_device(),
             validation_size=size_list[-1],
         )
-        result = train_ppo(
-            ppo_args, resume=str(resume) if resume else None, init=str(init) if init else None, log=console.print
-        )
+        with training_progress("ppo") as progress:
+            result = train_ppo(
+                ppo_args,
+                resume=str(resume) if resume else None,
+                init=str(init) if init else None,
+                log=console.print,
+                progress=progress,
+            )
         console.print(f"best validation makespan {result['best_valid_makespan']:.1f}; checkpoint {out}")
         return
     folder = data_dir or out.parent / f"{out.stem}_experts"
@@ -297,7 +323,8 @@ def train(
         device=Settings(device=device).torch_device(),
         rule_validation=rule_sizes,
     )
-    result = train_imitation(args, resume=str(resume) if resume else None, log=console.print)
+    with training_progress("imitation") as progress:
+        result = train_imitation(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
     console.print(f"best validation score {result['best_valid_gap']:.2f}%; checkpoint {out}")
 
 

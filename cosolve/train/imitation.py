@@ -167,9 +167,15 @@ def rule_references(sizes: list[str], count: int, seed: int) -> list[tuple[list,
     return references
 
 
-def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], None] = print) -> dict:
+def train(
+    args: ImitationArgs,
+    resume: str | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
     """Train (or resume) a policy by imitation; writes ``args.out`` (best), ``args.out + '.last'``
-    and a CSV log ``args.out + '.csv'`` (one row per validation)."""
+    and a CSV log ``args.out + '.csv'`` (one row per validation). ``progress(done, total, status)``
+    is called after every episode (e.g. to drive a progress bar)."""
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     sets = [_split(load_experts(path), args.validation_fraction) for path in args.data]
@@ -229,6 +235,8 @@ def train(args: ImitationArgs, resume: str | None = None, log: Callable[[str], N
             )
             best = min(best, gap)
             log(f"episode {episode}: loss {np.mean(losses):.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
+        if progress:
+            progress(episode, args.episodes, f"validation gap best {best:.2f}%" if history else "")
     return {"best_valid_gap": best, "episodes": episode, "history": history}
 
 

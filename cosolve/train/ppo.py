@@ -102,11 +102,16 @@ def _evaluate(policy: JobShopPolicy, observation: Observation, action: torch.Ten
 
 
 def train(
-    args: PPOArgs, resume: str | None = None, init: str | None = None, log: Callable[[str], None] = print
+    args: PPOArgs,
+    resume: str | None = None,
+    init: str | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Run PPO; writes the best checkpoint by validation makespan to ``args.out`` and the
     latest to ``args.out + '.last'``, a CSV log to ``args.out + '.csv'``. ``init`` warm-starts
-    from a (e.g. imitation) checkpoint."""
+    from a (e.g. imitation) checkpoint. ``progress(done, total, status)`` is called after every
+    iteration (e.g. to drive a progress bar)."""
     torch.manual_seed(args.seed)
     policy = JobShopPolicy(PolicyConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate, eps=1e-5)
@@ -183,4 +188,6 @@ def train(
                 f"iteration {iteration}: train makespan {float(makespans.float().mean()):.1f}, "
                 f"validation makespan {valid:.1f} (best {best:.1f})"
             )
+        if progress:
+            progress(iteration, args.iterations, f"validation makespan best {best:.1f}" if history else "")
     return {"best_valid_makespan": best, "iterations": iteration, "history": history}
