@@ -190,7 +190,12 @@ def compare(
 @app.command()
 def generate(
     problem: Annotated[str, typer.Argument(help=f"Problem: {'|'.join(problem_names())}.")],
-    size: Annotated[str, typer.Option("--size", help="Instance size, e.g. 15x15 (jobs x machines) for jssp.")],
+    size: Annotated[
+        str,
+        typer.Option(
+            "--size", help="Instance size, e.g. 15x15 (jobs x machines) for jssp, 100 or clustered100 (nodes) for tsp."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created if missing).")],
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of instances.")] = 1,
     seed: SeedOption = 0,

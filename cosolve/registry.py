@@ -12,6 +12,7 @@ from cosolve.methods import MethodFamily, MethodSpec
 
 PROBLEMS: dict[str, str] = {
     "jssp": "cosolve.problems.jssp",
+    "tsp": "cosolve.problems.tsp",
 }
 """Problem name -> package. The package follows :class:`cosolve.contract.Problem` and has a
 ``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""

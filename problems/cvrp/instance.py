@@ -100,3 +100,51 @@ class Solution:
 
     def to_json(self) -> dict:
         return {"routes": [[int(customer) for customer in route] for route in self.routes]}
+
+
+def distance_matrix(coords: np.ndarray, rounding: str) -> np.ndarray:
+    """``[N, N]`` float64 distances between ``coords`` (``[N, 2]``) under a TSPLIB convention.
+
+    ``nint`` (``EUC_2D``): ``floor(d + 0.5)``; ``ceil`` (``CEIL_2D``); ``floor`` (``FLOOR_2D``);
+    ``att``: pseudo-Euclidean ``ceil``-like rounding of ``sqrt((dx² + dy²) / 10)``; ``geo``: the
+    TSPLIB great-circle distance in km, coordinates as ``DDD.MM`` degrees and minutes; ``none``:
+    exact Euclidean. The arithmetic follows the TSPLIB definitions (and so reproduces the costs of
+    CVRPLIB solution files).
+    """
+    coords = np.asarray(coords, dtype=np.float64)
+    if rounding == "geo":
+        return _geo_distances(coords)
+    dx = coords[:, None, 0] - coords[None, :, 0]
+    dy = coords[:, None, 1] - coords[None, :, 1]
+    squared = dx * dx + dy * dy
+    if rounding == "att":
+        exact = np.sqrt(squared / 10.0)
+        rounded = np.floor(exact + 0.5)
+        return np.where(rounded < exact, rounded + 1.0, rounded)
+    exact = np.sqrt(squared)
+    if rounding == "nint":
+        return np.floor(exact + 0.5)
+    if rounding == "ceil":
+        return np.ceil(exact)
+    if rounding == "floor":
+        return np.floor(exact)
+    if rounding == "none":
+        return exact
+    raise ValueError(f"no distance formula for rounding {rounding!r}")
+
+
+def _geo_distances(coords: np.ndarray) -> np.ndarray:
+    """TSPLIB ``GEO``: ``x`` is latitude, ``y`` longitude, both ``DDD.MM`` (degrees truncated,
+    the fraction read as minutes, as in the TSPLIB FAQ); earth radius 6378.388 km; distances
+    truncated after adding 1 (so a pair of distinct points is at least 1 km apart)."""
+    pi = 3.141592
+    degrees = np.trunc(coords)
+    radians = pi * (degrees + 5.0 * (coords - degrees) / 3.0) / 180.0
+    latitude, longitude = radians[:, 0], radians[:, 1]
+    q1 = np.cos(longitude[:, None] - longitude[None, :])
+    q2 = np.cos(latitude[:, None] - latitude[None, :])
+    q3 = np.cos(latitude[:, None] + latitude[None, :])
+    cosine = np.clip(0.5 * ((1.0 + q1) * q2 - (1.0 - q1) * q3), -1.0, 1.0)
+    distances = np.floor(6378.388 * np.arccos(cosine) + 1.0)
+    np.fill_diagonal(distances, 0.0)
+    return distances

@@ -24,7 +24,7 @@ def solution_from_json(data: dict) -> Solution:
 
 def render(instance: Instance, solution: Solution, path: str, overwrite: bool = True) -> None:
     """Write a Gantt chart of ``solution`` (imports matplotlib only when drawing)."""
-    from cosolve.problems.jssp.render import gantt
+    from cosolve.problems.jssp.gantt import gantt
 
     gantt(instance, solution, path, overwrite=overwrite)
 

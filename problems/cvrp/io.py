@@ -1,0 +1,479 @@
+"""Readers and writers for CVRP files (VRPLIB / CVRPLIB) and their solution files.
+
+Instances: the ``vrplib`` package parses the specifications and the ``NODE_COORD``, ``DEMAND``
+and ``DEPOT`` sections; a light scan of the same lines keeps their line numbers, so every error
+names the file and line. Distances follow the file's convention (see
+:func:`cosolve.problems.cvrp.instance.distance_matrix`): ``EUC_2D`` is rounded with ``nint``, as
+CVRPLIB's A, B, P and X sets and their published costs assume; ``CEIL_2D``, ``FLOOR_2D``, ``ATT``
+and ``GEO`` as in TSPLIB. ``EXPLICIT`` matrices (``FULL_MATRIX``, ``LOWER_ROW``, ``UPPER_ROW``,
+``LOWER_DIAG_ROW``, ``UPPER_DIAG_ROW``) are read here as one stream of numbers, however the
+lines wrap (vrplib 2.2 knows only the first two and needs one matrix row per line).
+
+Conventions: the depot must be node 1 (the ids of a solution are then the file's node ids minus
+one); node ids in a section run ``1..DIMENSION`` in order; the fleet is unlimited (``VEHICLES``
+is ignored); route-length limits (``DISTANCE``) and service times are not supported and are
+refused rather than ignored. ``ROUNDING : NONE`` is cosolve's own keyword for generated
+instances with exact (unrounded) ``EUC_2D`` distances; only cosolve reads it.
+
+Solutions: CVRPLIB ``.sol`` files (``Route #1: 21 31 19 ...`` lines, then ``Cost 784``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from vrplib.parse import parse_solution, parse_vrplib
+
+from cosolve.atomic import write_text_atomic
+from cosolve.errors import CosolveInputError
+from cosolve.files import read_text
+from cosolve.problems.cvrp.instance import Instance, Solution, distance_matrix
+
+FORMATS = ("auto", "vrplib")
+COORD_TYPES = {"EUC_2D": "nint", "CEIL_2D": "ceil", "FLOOR_2D": "floor", "ATT": "att", "GEO": "geo"}
+"""Supported coordinate-based ``EDGE_WEIGHT_TYPE`` values and the rounding each implies."""
+MATRIX_FORMATS = ("FULL_MATRIX", "LOWER_ROW", "UPPER_ROW", "LOWER_DIAG_ROW", "UPPER_DIAG_ROW")
+UNSUPPORTED_SPECS = {
+    "DISTANCE": "route-length limits (DISTANCE)",
+    "SERVICE_TIME": "service times (SERVICE_TIME)",
+}
+UNSUPPORTED_SECTIONS = ("TIME_WINDOW", "SERVICE_TIME", "PICKUP_AND_DELIVERY", "BACKHAUL", "RELEASE_TIME", "DURATION")
+MAX_DEMAND = 2**31 - 1
+
+
+# ---------------------------------------------------------------------------- the line scan
+
+
+@dataclass
+class _Layout:
+    """The file's lines as vrplib groups them, with 1-based line numbers.
+
+    ``specs``: KEY -> (line, value text); ``sections``: NAME -> (header line, data rows), each
+    row ``(line, tokens)``; ``vrplib_text``: the lines vrplib parses (the edge-weight section is
+    left out: it is read here).
+    """
+
+    specs: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sections: dict[str, tuple[int, list[tuple[int, list[str]]]]] = field(default_factory=dict)
+    vrplib_text: str = ""
+
+
+def _scan(path: Path, text: str) -> _Layout:
+    """Group the lines like ``vrplib`` does (specs, then ``*_SECTION`` blocks, up to ``EOF``),
+    raising a line-numbered error where vrplib would fail with a bare message."""
+    layout = _Layout()
+    kept: list[str] = []
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "EOF" in line:
+            break
+        if "_SECTION" in line:
+            name = line.strip(" :").removesuffix("_SECTION").upper()
+            if name in layout.sections:
+                raise CosolveInputError(f"{name}_SECTION appears twice", path, number)
+            if name in layout.specs:
+                raise CosolveInputError(f"{name} is both a specification and a section", path, number)
+            layout.sections[name] = (number, [])
+            current = name
+        elif ":" in line:
+            key = line.split(":", 1)[0].strip().upper()
+            if current is not None:
+                raise CosolveInputError(
+                    f"specification {key!r} after a data section (every 'KEY : value' line comes first)", path, number
+                )
+            if key in layout.specs:
+                raise CosolveInputError(f"{key} is given twice", path, number)
+            layout.specs[key] = (number, line.split(":", 1)[1].strip())
+        elif current is None:
+            raise CosolveInputError(f"expected 'KEY : value' or a *_SECTION header, found {line[:40]!r}", path, number)
+        else:
+            layout.sections[current][1].append((number, line.split()))
+        if current != "EDGE_WEIGHT":
+            kept.append(line)
+    layout.vrplib_text = "\n".join(kept)
+    if not layout.specs and not layout.sections:
+        raise CosolveInputError("file is empty", path)
+    return layout
+
+
+def _parse_with_vrplib(path: Path, layout: _Layout) -> dict:
+    """vrplib's reading of the file; any exception it raises becomes one clear line."""
+    try:
+        return parse_vrplib(layout.vrplib_text, compute_edge_weights=False)
+    except Exception as error:  # vrplib raises ValueError, RuntimeError, IndexError ... on bad input
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CosolveInputError(f"not a valid VRPLIB file ({reason})", path) from None
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _number(path: Path, line: int, token: str, what: str) -> float:
+    try:
+        value = float(token)
+    except ValueError:
+        raise CosolveInputError(f"{what}: {token!r} is not a number", path, line) from None
+    if not math.isfinite(value):
+        raise CosolveInputError(f"{what}: {token!r} is not a finite number", path, line)
+    return value
+
+
+def _integer(path: Path, line: int, token: str, what: str) -> int:
+    value = _number(path, line, token, what)
+    if value != int(value):
+        raise CosolveInputError(f"{what}: {token!r} is not an integer", path, line)
+    if abs(value) > MAX_DEMAND:
+        raise CosolveInputError(f"{what}: {token} is out of range (at most {MAX_DEMAND})", path, line)
+    return int(value)
+
+
+def _spec(path: Path, layout: _Layout, key: str, required: bool = True) -> tuple[int | None, str | None]:
+    if key not in layout.specs:
+        if required:
+            raise CosolveInputError(f"missing {key} (expected a line '{key} : ...')", path, None)
+        return None, None
+    return layout.specs[key]
+
+
+def _node_rows(path: Path, layout: _Layout, name: str, dimension: int, width: int) -> list[tuple[int, list[str]]]:
+    """The rows of a per-node section, checked: ``dimension`` rows of ``1 + width`` tokens whose
+    first token is the node id ``1..dimension`` in order."""
+    if name not in layout.sections:
+        raise CosolveInputError(f"missing {name}_SECTION", path)
+    header, rows = layout.sections[name]
+    for position, (number, tokens) in enumerate(rows[:dimension], start=1):
+        if len(tokens) != width + 1:
+            raise CosolveInputError(
+                f"{name}_SECTION: expected {width + 1} values (node id and {width}), found {len(tokens)}", path, number
+            )
+        node = _integer(path, number, tokens[0], f"{name}_SECTION node id")
+        if node != position:
+            raise CosolveInputError(
+                f"{name}_SECTION: node id {node} where {position} was expected (ids run 1..{dimension} in order)",
+                path,
+                number,
+            )
+    if len(rows) != dimension:
+        where = rows[dimension][0] if len(rows) > dimension else (rows[-1][0] if rows else header)
+        raise CosolveInputError(f"{name}_SECTION has {len(rows)} rows but DIMENSION is {dimension}", path, where)
+    return rows
+
+
+def _dimension(path: Path, layout: _Layout) -> int:
+    line, text = _spec(path, layout, "DIMENSION")
+    dimension = _integer(path, line, text, "DIMENSION")
+    if dimension < 2:
+        raise CosolveInputError(f"DIMENSION must be at least 2 (the depot and a customer), got {dimension}", path, line)
+    return dimension
+
+
+def _capacity(path: Path, layout: _Layout) -> int:
+    line, text = _spec(path, layout, "CAPACITY")
+    capacity = _integer(path, line, text, "CAPACITY")
+    if capacity < 1:
+        raise CosolveInputError(f"CAPACITY must be positive, got {capacity}", path, line)
+    return capacity
+
+
+def _check_problem_type(path: Path, layout: _Layout) -> None:
+    line, kind = _spec(path, layout, "TYPE", required=False)
+    if kind is not None and kind.upper() != "CVRP":
+        raise CosolveInputError(f"TYPE is {kind}; this reader handles CVRP files only", path, line)
+    for key, what in UNSUPPORTED_SPECS.items():
+        if key in layout.specs:
+            raise CosolveInputError(f"{what} are not supported by the CVRP model", path, layout.specs[key][0])
+    for name in UNSUPPORTED_SECTIONS:
+        if name in layout.sections:
+            raise CosolveInputError(f"{name}_SECTION is not part of the CVRP model", path, layout.sections[name][0])
+
+
+def _demand_rows(path: Path, layout: _Layout, dimension: int) -> list[tuple[int, list[str]]]:
+    rows = _node_rows(path, layout, "DEMAND", dimension, 1)
+    for number, tokens in rows:
+        _integer(path, number, tokens[1], "demand")
+    return rows
+
+
+def _demands(path: Path, rows: list[tuple[int, list[str]]], data: dict, capacity: int) -> np.ndarray:
+    """``[dimension]`` int64 demands from vrplib's ``demand`` array, checked row by row."""
+    demands = np.asarray(data["demand"], dtype=np.float64).reshape(-1)
+    if demands.shape != (len(rows),):
+        raise CosolveInputError(f"DEMAND_SECTION gives {demands.size} demands, expected {len(rows)}", path)
+    demands = demands.astype(np.int64)
+    for (number, _), demand in zip(rows, demands):
+        if demand < 0:
+            raise CosolveInputError(f"negative demand {demand}", path, number)
+        if demand > capacity:
+            raise CosolveInputError(f"demand {demand} exceeds the vehicle capacity {capacity}", path, number)
+    if demands[0] != 0:
+        raise CosolveInputError(f"the depot (node 1) has demand {demands[0]}; it must be 0", path, rows[0][0])
+    return demands
+
+
+def _check_depot(path: Path, layout: _Layout) -> None:
+    if "DEPOT" not in layout.sections:
+        raise CosolveInputError("missing DEPOT_SECTION (the depot must be node 1)", path)
+    header, rows = layout.sections["DEPOT"]
+    depots = []
+    for number, tokens in rows:
+        for token in tokens:
+            node = _integer(path, number, token, "DEPOT_SECTION")
+            if node == -1:
+                break
+            depots.append((number, node))
+    if not depots:
+        raise CosolveInputError("DEPOT_SECTION names no depot", path, header)
+    if len(depots) > 1:
+        raise CosolveInputError("several depots: only single-depot CVRP is supported", path, depots[1][0])
+    number, node = depots[0]
+    if node != 1:
+        raise CosolveInputError(
+            f"the depot is node {node}; cosolve needs it to be node 1 (renumber the nodes so the depot comes first)",
+            path,
+            number,
+        )
+
+
+def _coord_section(path: Path, layout: _Layout, dimension: int, required: bool) -> str | None:
+    """The section holding the coordinates, its rows checked: ``NODE_COORD`` (or, for explicit
+    matrices, ``DISPLAY_DATA``); ``None`` when there is none and none is required."""
+    for name in ("NODE_COORD", "DISPLAY_DATA"):
+        if name in layout.sections and (name == "NODE_COORD" or not required):
+            for number, tokens in _node_rows(path, layout, name, dimension, 2):
+                for token in tokens[1:]:
+                    _number(path, number, token, f"{name}_SECTION coordinate")
+            return name
+    if required:
+        raise CosolveInputError("missing NODE_COORD_SECTION (needed to compute the distances)", path)
+    return None
+
+
+def _coords(path: Path, data: dict, section: str, dimension: int) -> np.ndarray:
+    """``[dimension, 2]`` float64 coordinates from vrplib's reading of ``section``."""
+    coords = np.asarray(data[section.lower()], dtype=np.float64)
+    if coords.shape != (dimension, 2):
+        raise CosolveInputError(f"{section}_SECTION does not hold {dimension} x/y pairs", path)
+    return coords
+
+
+def _explicit_distances(path: Path, layout: _Layout, dimension: int) -> np.ndarray:
+    """The ``EDGE_WEIGHT_SECTION`` as a full symmetric ``[dimension, dimension]`` matrix."""
+    line, form = _spec(path, layout, "EDGE_WEIGHT_FORMAT", required=False)
+    if form is None:
+        type_line = layout.specs["EDGE_WEIGHT_TYPE"][0]
+        raise CosolveInputError("EXPLICIT edge weights need an EDGE_WEIGHT_FORMAT", path, type_line)
+    form = form.upper()
+    if form not in MATRIX_FORMATS:
+        raise CosolveInputError(
+            f"EDGE_WEIGHT_FORMAT {form} is not supported (choose from {', '.join(MATRIX_FORMATS)})", path, line
+        )
+    if "EDGE_WEIGHT" not in layout.sections:
+        raise CosolveInputError("missing EDGE_WEIGHT_SECTION (EDGE_WEIGHT_TYPE is EXPLICIT)", path)
+    header, rows = layout.sections["EDGE_WEIGHT"]
+    values = [_number(path, number, token, "edge weight") for number, tokens in rows for token in tokens]
+    lines = [number for number, tokens in rows for _ in tokens]
+    n = dimension
+    if form == "FULL_MATRIX":
+        rows_of, cols_of = np.divmod(np.arange(n * n), n)
+    else:
+        diagonal = "DIAG" in form
+        lower, upper = np.tril_indices(n, 0 if diagonal else -1), np.triu_indices(n, 0 if diagonal else 1)
+        # LOWER_ROW lists row by row below the diagonal; UPPER_ROW row by row above it.
+        rows_of, cols_of = lower if form.startswith("LOWER") else upper
+    if len(values) != rows_of.size:
+        where = lines[rows_of.size] if len(values) > rows_of.size else (rows[-1][0] if rows else header)
+        raise CosolveInputError(
+            f"EDGE_WEIGHT_SECTION has {len(values)} numbers; {form} for DIMENSION {n} needs {rows_of.size}", path, where
+        )
+    matrix = np.zeros((n, n), dtype=np.float64)
+    matrix[rows_of, cols_of] = values
+    if form != "FULL_MATRIX":  # one triangle filled: mirror it
+        matrix = matrix + matrix.T - np.diag(np.diag(matrix))
+    negative = np.argwhere(matrix < 0)
+    if negative.size:
+        i, j = negative[0]
+        what = f"negative edge weight {matrix[i, j]:g} between nodes {i + 1} and {j + 1}"
+        raise CosolveInputError(what, path, header)
+    asymmetric = np.argwhere(matrix != matrix.T)
+    if asymmetric.size:
+        i, j = asymmetric[0]
+        raise CosolveInputError(
+            f"the matrix is not symmetric (nodes {i + 1} and {j + 1}: {matrix[i, j]:g} vs {matrix[j, i]:g}); "
+            "CVRP needs symmetric distances",
+            path,
+            header,
+        )
+    np.fill_diagonal(matrix, 0.0)
+    return matrix
+
+
+def _edge_weight_type(path: Path, layout: _Layout) -> tuple[str, str]:
+    """``(EDGE_WEIGHT_TYPE, rounding)``, the rounding implied by the type or set by ``ROUNDING``."""
+    line, kind = _spec(path, layout, "EDGE_WEIGHT_TYPE")
+    kind = kind.upper()
+    rounding_line, rounding_text = _spec(path, layout, "ROUNDING", required=False)
+    if kind == "EXPLICIT":
+        if rounding_text is not None:
+            raise CosolveInputError("ROUNDING applies to EUC_2D coordinates only", path, rounding_line)
+        return kind, "explicit"
+    if kind not in COORD_TYPES:
+        supported = ", ".join([*COORD_TYPES, "EXPLICIT"])
+        raise CosolveInputError(f"EDGE_WEIGHT_TYPE {kind} is not supported (choose from {supported})", path, line)
+    if rounding_text is None:
+        return kind, COORD_TYPES[kind]
+    if kind != "EUC_2D" or rounding_text.upper() not in ("NONE", "NINT"):
+        raise CosolveInputError(
+            f"ROUNDING : {rounding_text} is not understood (cosolve writes ROUNDING : NONE with EUC_2D)",
+            path,
+            rounding_line,
+        )
+    return kind, rounding_text.lower()
+
+
+def read(path: str | Path, fmt: str = "auto", name: str | None = None) -> Instance:
+    """Read a VRPLIB / CVRPLIB ``.vrp`` file (``fmt`` ``auto`` or ``vrplib``: there is one format).
+
+    Raises:
+        CosolveInputError: the file is missing, empty or malformed (message names file and line).
+    """
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise CosolveInputError(f"unknown CVRP format {fmt!r} (choose from {', '.join(FORMATS)})", path)
+    layout = _scan(path, read_text(path))
+    _check_problem_type(path, layout)
+    dimension = _dimension(path, layout)
+    capacity = _capacity(path, layout)
+    demand_rows = _demand_rows(path, layout, dimension)
+    _check_depot(path, layout)
+    kind, rounding = _edge_weight_type(path, layout)
+    coord_section = _coord_section(path, layout, dimension, required=kind != "EXPLICIT")
+    explicit = _explicit_distances(path, layout, dimension) if kind == "EXPLICIT" else None
+    # Every row is checked above (with its line number); vrplib now reads the values.
+    data = _parse_with_vrplib(path, layout)
+    demands = _demands(path, demand_rows, data, capacity)
+    coords = None if coord_section is None else _coords(path, data, coord_section, dimension)
+    distances = explicit if explicit is not None else distance_matrix(coords, rounding)
+    return Instance(
+        name=name or path.stem,
+        coords=coords,
+        demands=demands,
+        capacity=capacity,
+        distances=distances,
+        edge_weight_type=kind,
+        rounding=rounding,
+    )
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _format_number(value: float) -> str:
+    """Integers without a decimal point, other floats with every digit (``repr`` round-trips)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+
+
+def format_text(instance: Instance, comment: str | None = None) -> str:
+    """The VRPLIB text of ``instance``.
+
+    Coordinate instances are written with their ``EDGE_WEIGHT_TYPE`` (and ``ROUNDING : NONE`` for
+    exact distances), explicit ones as a ``FULL_MATRIX``; reading the text back gives the same
+    distances, demands and capacity, hence the same fingerprint.
+    """
+    one_line = " ".join(str(comment or "").split())
+    out = [f"NAME : {' '.join(instance.name.split()) or 'cvrp'}"]
+    if one_line:
+        out.append(f"COMMENT : {one_line}")
+    out += ["TYPE : CVRP", f"DIMENSION : {instance.n_nodes}"]
+    explicit = instance.rounding == "explicit" or instance.coords is None
+    if explicit:
+        out += ["EDGE_WEIGHT_TYPE : EXPLICIT", "EDGE_WEIGHT_FORMAT : FULL_MATRIX"]
+    else:
+        out.append(f"EDGE_WEIGHT_TYPE : {instance.edge_weight_type}")
+        if instance.rounding == "none":
+            out.append("ROUNDING : NONE")
+    out.append(f"CAPACITY : {int(instance.capacity)}")
+    if instance.coords is not None:
+        out.append("NODE_COORD_SECTION")
+        out += [f"{i} {_format_number(x)} {_format_number(y)}" for i, (x, y) in enumerate(instance.coords, start=1)]
+    if explicit:
+        out.append("EDGE_WEIGHT_SECTION")
+        out += [" ".join(_format_number(v) for v in row) for row in instance.distances]
+    out.append("DEMAND_SECTION")
+    out += [f"{i} {int(d)}" for i, d in enumerate(instance.demands, start=1)]
+    out += ["DEPOT_SECTION", "1", "-1", "EOF"]
+    return "\n".join(out) + "\n"
+
+
+def write(
+    path: str | Path, instance: Instance, fmt: str = "vrplib", comment: str | None = None, overwrite: bool = True
+) -> None:
+    """Write ``instance`` atomically as a VRPLIB file."""
+    if fmt not in FORMATS:
+        raise CosolveInputError(f"unknown CVRP format {fmt!r} (choose from {', '.join(FORMATS)})", path)
+    write_text_atomic(path, format_text(instance, comment), overwrite=overwrite)
+
+
+def sniff(text: str) -> bool:
+    """True when ``text`` is a VRPLIB file of TYPE CVRP (used to detect the problem of a file)."""
+    for raw in text.removeprefix("\ufeff").splitlines()[:100]:
+        line = raw.strip()
+        if "_SECTION" in line:
+            return False
+        key, colon, value = line.partition(":")
+        if colon and key.strip().upper() == "TYPE":
+            return value.strip().upper() == "CVRP"
+    return False
+
+
+# ---------------------------------------------------------------------------- solution files
+
+
+def read_solution(path: str | Path) -> tuple[Solution, float | None]:
+    """Read a CVRPLIB ``.sol`` file: the routes (1-based customer ids) and its ``Cost``, if any.
+
+    The routes are not checked against an instance here; use :func:`check` for that.
+    """
+    path = Path(path)
+    text = read_text(path)
+    routes_seen = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if "Route" in line:
+            routes_seen = True
+            if ":" not in line:
+                raise CosolveInputError("a route line needs 'Route #k: ids'", path, number)
+            for token in line.split(":", 1)[1].split():
+                if not token.lstrip("-").isdigit():
+                    raise CosolveInputError(f"route lists {token!r}, not a customer id", path, number)
+        elif line.lower().startswith("cost"):
+            value = line[4:].strip(" :\t")
+            _number(path, number, value, "Cost")
+    if not routes_seen:
+        raise CosolveInputError("no 'Route #k: ...' lines: not a CVRPLIB solution file", path)
+    try:
+        data = parse_solution(text)
+    except Exception as error:  # vrplib raises bare ValueErrors on bad input
+        raise CosolveInputError(f"not a valid CVRPLIB solution file ({error})", path) from None
+    cost = data.get("cost")
+    routes = [[int(customer) for customer in route] for route in data["routes"]]
+    return Solution(routes=routes), (float(cost) if isinstance(cost, (int, float)) else None)
+
+
+def format_solution(solution: Solution, cost: float | None = None) -> str:
+    """The CVRPLIB ``.sol`` text of ``solution`` (``Cost`` line when given)."""
+    out = [f"Route #{k}: {' '.join(str(int(c)) for c in route)}" for k, route in enumerate(solution.routes, start=1)]
+    if cost is not None:
+        out.append(f"Cost {_format_number(cost)}")
+    return "\n".join(out) + "\n"
+
+
+def write_solution(path: str | Path, solution: Solution, cost: float | None = None, overwrite: bool = True) -> None:
+    """Write ``solution`` atomically as a CVRPLIB ``.sol`` file."""
+    write_text_atomic(path, format_solution(solution, cost), overwrite=overwrite)

@@ -1,0 +1,65 @@
+"""The TSP method table.
+
+``rule:<nearest|farthest|cheapest>[:2opt]`` (construction heuristics, batched, optionally
+followed by 2-opt; ``rule:nearest:2opt`` is the default until a learned policy ships) and
+``ortools`` (guided local search for ``--time-limit`` seconds per instance).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from cosolve.baselines.tsp_heuristics import CONSTRUCTIONS, construct, two_opt
+from cosolve.errors import CosolveInputError
+from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.problems.tsp.instance import Instance, Solution
+
+DEFAULT_METHOD = "rule:nearest:2opt"
+
+
+def validate_rule(spec: MethodSpec) -> None:
+    if spec.variant not in CONSTRUCTIONS:
+        raise CosolveInputError(
+            f"method {spec.text!r}: unknown rule (choose rule:<name> with name in {', '.join(CONSTRUCTIONS)})"
+        )
+    spec.reject_unknown_options(["2opt"])
+
+
+def rule_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """A construction heuristic (and 2-opt) over the whole batch at once; runtime shared equally."""
+    validate_rule(spec)
+    begin = time.perf_counter()
+    distances = torch.as_tensor(np.stack([i.distances for i in instances]), device=settings.torch_device())
+    tours = construct(distances, spec.variant)
+    if "2opt" in spec.options:
+        tours = two_opt(distances, tours)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(Solution(tour=row), per_instance) for row in tours.cpu().numpy()]
+
+
+def validate_ortools(spec: MethodSpec) -> None:
+    if spec.variant is not None or spec.options:
+        raise CosolveInputError(f"method {spec.text!r}: ortools takes no variant or options (set --time-limit)")
+
+
+def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """OR-Tools guided local search on each instance in turn."""
+    from cosolve.baselines.tsp_ortools import solve_ortools
+
+    validate_ortools(spec)
+    outputs = []
+    for instance in instances:
+        begin = time.perf_counter()
+        tour = solve_ortools(instance.distances, settings.time_limit_s, instance.edge_weight_type != "EXACT")
+        outputs.append(MethodOutput(Solution(tour=tour), time.perf_counter() - begin))
+    return outputs
+
+
+METHODS: dict[str, MethodFamily] = {
+    "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(CONSTRUCTIONS)}>[:2opt]", batched=True),
+    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools"),
+}

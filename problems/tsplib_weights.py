@@ -1,0 +1,90 @@
+"""Edge weights of TSPLIB / VRPLIB files, as the TSPLIB95 specification defines them.
+
+The ``vrplib`` package parses the sections of a file; the weights are computed here because
+the objective must follow the file's convention: ``EUC_2D`` rounds each distance to the
+nearest integer (``nint``), ``CEIL_2D`` rounds up, ``ATT`` is the pseudo-Euclidean distance
+of the att48/att532 files, ``GEO`` the great-circle distance on TSPLIB's idealised sphere,
+and ``EXPLICIT`` reads a matrix in any of the TSPLIB row formats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+COORDINATE_TYPES = ("EUC_2D", "CEIL_2D", "ATT", "GEO")
+EXPLICIT_FORMATS = ("FULL_MATRIX", "UPPER_ROW", "LOWER_ROW", "UPPER_DIAG_ROW", "LOWER_DIAG_ROW")
+
+
+def nint(values: np.ndarray) -> np.ndarray:
+    """TSPLIB's ``nint``: ``(int)(x + 0.5)`` for the non-negative distances of the files."""
+    return np.floor(values + 0.5)
+
+
+def euclidean(coords: np.ndarray) -> np.ndarray:
+    """``[n, n]`` exact Euclidean distances between the rows of ``coords`` ``[n, 2]``."""
+    delta = coords[:, None, :] - coords[None, :, :]
+    return np.sqrt((delta**2).sum(axis=2))
+
+
+def _geo_radians(coords: np.ndarray) -> np.ndarray:
+    degrees = np.trunc(coords)
+    minutes = coords - degrees
+    return np.pi * (degrees + 5.0 * minutes / 3.0) / 180.0
+
+
+def coordinate_weights(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
+    """``[n, n]`` float64 weights (integral values) of a coordinate-based type."""
+    if edge_weight_type == "EUC_2D":
+        return nint(euclidean(coords))
+    if edge_weight_type == "CEIL_2D":
+        return np.ceil(euclidean(coords))
+    if edge_weight_type == "ATT":
+        delta = coords[:, None, :] - coords[None, :, :]
+        r = np.sqrt((delta**2).sum(axis=2) / 10.0)
+        t = nint(r)
+        return np.where(t < r, t + 1.0, t)
+    if edge_weight_type == "GEO":
+        radians = _geo_radians(coords)
+        latitude, longitude = radians[:, 0], radians[:, 1]
+        q1 = np.cos(longitude[:, None] - longitude[None, :])
+        q2 = np.cos(latitude[:, None] - latitude[None, :])
+        q3 = np.cos(latitude[:, None] + latitude[None, :])
+        inner = np.clip(0.5 * ((1.0 + q1) * q2 - (1.0 - q1) * q3), -1.0, 1.0)
+        weights = np.floor(6378.388 * np.arccos(inner) + 1.0)
+        np.fill_diagonal(weights, 0.0)
+        return weights
+    raise ValueError(f"unsupported EDGE_WEIGHT_TYPE {edge_weight_type}")
+
+
+def explicit_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.ndarray:
+    """``[n, n]`` symmetric weights from the flat number stream of an ``EDGE_WEIGHT_SECTION``.
+
+    Raises:
+        ValueError: the stream has the wrong number of values for ``n`` and the format.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if edge_weight_format == "FULL_MATRIX":
+        expected = n * n
+    elif edge_weight_format in ("UPPER_ROW", "LOWER_ROW"):
+        expected = n * (n - 1) // 2
+    elif edge_weight_format in ("UPPER_DIAG_ROW", "LOWER_DIAG_ROW"):
+        expected = n * (n + 1) // 2
+    else:
+        raise ValueError(
+            f"unsupported EDGE_WEIGHT_FORMAT {edge_weight_format} (supported: {', '.join(EXPLICIT_FORMATS)})"
+        )
+    if values.size != expected:
+        raise ValueError(
+            f"EDGE_WEIGHT_SECTION has {values.size} numbers, {edge_weight_format} of {n} nodes needs {expected}"
+        )
+    if edge_weight_format == "FULL_MATRIX":
+        return values.reshape(n, n).copy()
+    weights = np.zeros((n, n))
+    diagonal = edge_weight_format.endswith("DIAG_ROW")
+    if edge_weight_format.startswith("UPPER"):
+        rows, cols = np.triu_indices(n, k=0 if diagonal else 1)
+    else:
+        rows, cols = np.tril_indices(n, k=0 if diagonal else -1)
+    weights[rows, cols] = values
+    weights[cols, rows] = values
+    return weights

@@ -1,0 +1,100 @@
+"""The CLI on TSP files: solve (JSON, plot), compare, generate."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cosolve.cli import main
+from cosolve.instances import path_of
+from cosolve.problems import tsp
+
+
+def run(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    return caught.value.code
+
+
+def test_solve_writes_a_checked_tour_and_a_plot(tmp_path, capsys):
+    out, plot = tmp_path / "s.json", tmp_path / "t.png"
+    assert run(["solve", str(path_of("tsp", "eil51")), "--out", str(out), "--plot", str(plot)]) == 0
+    data = json.loads(out.read_text())
+    assert data["problem"] == "tsp" and data["instance"] == "eil51" and data["best_known"] == 426
+    instance = tsp.read(path_of("tsp", "eil51"))
+    solution = tsp.solution_from_json(data["solution"])
+    tsp.check(instance, solution)
+    assert tsp.evaluate(instance, solution) == data["objective"] and data["gap_percent"] < 10
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compare_rules_and_ortools(tmp_path, capsys):
+    csv = tmp_path / "c.csv"
+    files = [str(path_of("tsp", name)) for name in ("eil51", "berlin52")]
+    code = run(
+        [
+            "compare",
+            *files,
+            "--methods",
+            "rule:farthest,rule:nearest:2opt,ortools",
+            "--time-limit",
+            "0.5",
+            "--csv",
+            str(csv),
+        ]
+    )
+    assert code == 0
+    rows = csv.read_text().splitlines()
+    assert len(rows) == 1 + 2 * 3 and "berlin52" in rows[-1]
+
+
+def test_generate_then_solve(tmp_path, capsys):
+    assert run(["generate", "tsp", "--size", "clustered40", "--count", "2", "--out", str(tmp_path)]) == 0
+    files = sorted(tmp_path.glob("*.tsp"))
+    assert len(files) == 2
+    instance = tsp.read(files[0])
+    assert instance.n_nodes == 40 and instance.edge_weight_type == "EUC_2D"
+    assert run(["solve", str(files[0]), "--method", "rule:cheapest"]) == 0
+
+
+def test_bad_tsp_file_is_one_line_error(tmp_path, capsys):
+    path = tmp_path / "bad.tsp"
+    path.write_text("NAME : bad\nTYPE : TSP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n")
+    assert run(["solve", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bad.tsp" in err and "DIMENSION is 3" in err
+
+
+@pytest.mark.parametrize("method", ["rule:bogus", "rule:nearest:3opt", "ortools:fast"])
+def test_unknown_tsp_methods(method, capsys):
+    assert run(["solve", str(path_of("tsp", "eil51")), "--method", method]) == 2
+
+
+def test_explicit_instance_solves_but_cannot_be_plotted(tmp_path, capsys):
+    path = tmp_path / "m.tsp"
+    matrix = np.array([[0, 2, 9, 10], [2, 0, 6, 4], [9, 6, 0, 8], [10, 4, 8, 0]])
+    body = "\n".join(" ".join(map(str, row)) for row in matrix)
+    path.write_text(
+        "NAME : m\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : FULL_MATRIX\n"
+        f"EDGE_WEIGHT_SECTION\n{body}\nEOF\n"
+    )
+    assert run(["solve", str(path), "--method", "ortools", "--time-limit", "0.2"]) == 0
+    assert "23" in capsys.readouterr().out  # 0-1-3-2-0: 2 + 4 + 8 + 9
+    assert run(["solve", str(path), "--plot", str(tmp_path / "m.png")]) == 2
+
+
+def test_render_can_be_called_twice_in_one_process(tmp_path):
+    """Regression: a submodule named ``render`` replaced the package's ``render`` function
+    after its first call (importing a submodule sets the package attribute)."""
+    from cosolve.problems import jssp
+
+    for problem, name in ((tsp, "eil51"), (jssp, "ft06")):
+        instance = problem.read(path_of(problem.NAME, name))
+        from cosolve.solve import solve
+
+        solution = solve(problem.NAME, [instance], None)[0].solution
+        for attempt in range(2):
+            problem.render(instance, solution, str(tmp_path / f"{name}{attempt}.png"))
+            assert (tmp_path / f"{name}{attempt}.png").exists()
