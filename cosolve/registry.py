@@ -13,6 +13,7 @@ from cosolve.methods import MethodFamily, MethodSpec
 PROBLEMS: dict[str, str] = {
     "jssp": "cosolve.problems.jssp",
     "tsp": "cosolve.problems.tsp",
+    "cvrp": "cosolve.problems.cvrp",
 }
 """Problem name -> package. The package follows :class:`cosolve.contract.Problem` and has a
 ``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""

@@ -29,7 +29,7 @@ def euclidean(coords: np.ndarray) -> np.ndarray:
 def _geo_radians(coords: np.ndarray) -> np.ndarray:
     degrees = np.trunc(coords)
     minutes = coords - degrees
-    return np.pi * (degrees + 5.0 * minutes / 3.0) / 180.0
+    return 3.141592 * (degrees + 5.0 * minutes / 3.0) / 180.0  # TSPLIB95 prescribes this PI
 
 
 def coordinate_weights(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:

@@ -98,3 +98,17 @@ def test_render_can_be_called_twice_in_one_process(tmp_path):
         for attempt in range(2):
             problem.render(instance, solution, str(tmp_path / f"{name}{attempt}.png"))
             assert (tmp_path / f"{name}{attempt}.png").exists()
+
+
+def test_cvrp_solve_writes_checked_routes(tmp_path, capsys):
+    from cosolve.problems import cvrp
+
+    out = tmp_path / "s.json"
+    assert run(["solve", str(path_of("cvrp", "A-n32-k5")), "--out", str(out), "--plot", str(tmp_path / "r.png")]) == 0
+    data = json.loads(out.read_text())
+    assert data["problem"] == "cvrp" and data["best_known"] == 784 and data["method"] == "savings"
+    instance = cvrp.read(path_of("cvrp", "A-n32-k5"))
+    solution = cvrp.solution_from_json(data["solution"])
+    cvrp.check(instance, solution)
+    assert cvrp.evaluate(instance, solution) == data["objective"]
+    assert all(1 <= customer <= 31 for route in data["solution"]["routes"] for customer in route)

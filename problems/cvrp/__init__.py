@@ -9,6 +9,7 @@ from cosolve.problems.cvrp.check import InfeasibleSolution, check, evaluate
 from cosolve.problems.cvrp.generate import generate, parse_size
 from cosolve.problems.cvrp.instance import Instance, Solution
 from cosolve.problems.cvrp.io import FORMATS, read, read_solution, sniff, write, write_solution
+from cosolve.problems.cvrp.plot import plot_routes
 
 NAME = "cvrp"
 TITLE = "capacitated vehicle routing (total length)"
@@ -30,8 +31,6 @@ def solution_from_json(data: dict) -> Solution:
 
 def render(instance: Instance, solution: Solution, path: str, overwrite: bool = True) -> None:
     """Write a route plot of ``solution`` (imports matplotlib only when drawing)."""
-    from cosolve.problems.cvrp.render import plot_routes
-
     plot_routes(instance, solution, path, overwrite=overwrite)
 
 

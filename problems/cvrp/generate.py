@@ -29,6 +29,8 @@ from cosolve.problems.cvrp.instance import Instance, distance_matrix
 
 CAPACITIES = {10: 20, 20: 30, 50: 40, 100: 50, 200: 80, 500: 100, 1000: 250}
 MAX_DEMAND = 9
+MAX_CUSTOMERS = 10_000
+"""Largest size generated: every instance holds a dense distance matrix."""
 
 
 def capacity_for(n_customers: int) -> int:
@@ -44,8 +46,8 @@ def parse_size(size: str | int) -> int:
         n_customers = int(text)
     except ValueError:
         raise CosolveInputError(f"size {size!r} is not a number of customers, e.g. 100 or cvrp100") from None
-    if n_customers < 1:
-        raise CosolveInputError(f"size {size!r} needs at least one customer")
+    if not 1 <= n_customers <= MAX_CUSTOMERS:
+        raise CosolveInputError(f"size {size!r} must be 1..{MAX_CUSTOMERS} customers")
     return n_customers
 
 

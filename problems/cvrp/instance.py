@@ -106,14 +106,14 @@ def distance_matrix(coords: np.ndarray, rounding: str) -> np.ndarray:
     """``[N, N]`` float64 distances between ``coords`` (``[N, 2]``) under a TSPLIB convention.
 
     ``nint`` (``EUC_2D``): ``floor(d + 0.5)``; ``ceil`` (``CEIL_2D``); ``floor`` (``FLOOR_2D``);
-    ``att``: pseudo-Euclidean ``ceil``-like rounding of ``sqrt((dx² + dy²) / 10)``; ``geo``: the
-    TSPLIB great-circle distance in km, coordinates as ``DDD.MM`` degrees and minutes; ``none``:
-    exact Euclidean. The arithmetic follows the TSPLIB definitions (and so reproduces the costs of
-    CVRPLIB solution files).
+    ``att``: TSPLIB's pseudo-Euclidean distance, ``r = sqrt((dx² + dy²) / 10)`` rounded with
+    ``nint`` and raised by one when that fell below ``r``; ``geo``: the TSPLIB great-circle
+    distance in km (see :func:`geo_distances`); ``none``: exact Euclidean. The arithmetic follows
+    the TSPLIB95 definitions, and so reproduces the costs of CVRPLIB solution files.
     """
     coords = np.asarray(coords, dtype=np.float64)
     if rounding == "geo":
-        return _geo_distances(coords)
+        return geo_distances(coords)
     dx = coords[:, None, 0] - coords[None, :, 0]
     dy = coords[:, None, 1] - coords[None, :, 1]
     squared = dx * dx + dy * dy
@@ -133,10 +133,11 @@ def distance_matrix(coords: np.ndarray, rounding: str) -> np.ndarray:
     raise ValueError(f"no distance formula for rounding {rounding!r}")
 
 
-def _geo_distances(coords: np.ndarray) -> np.ndarray:
-    """TSPLIB ``GEO``: ``x`` is latitude, ``y`` longitude, both ``DDD.MM`` (degrees truncated,
-    the fraction read as minutes, as in the TSPLIB FAQ); earth radius 6378.388 km; distances
-    truncated after adding 1 (so a pair of distinct points is at least 1 km apart)."""
+def geo_distances(coords: np.ndarray) -> np.ndarray:
+    """TSPLIB ``GEO``: ``x`` is latitude, ``y`` longitude, both ``DDD.MM`` (whole degrees, then
+    minutes as the fraction; degrees truncated as in the TSPLIB FAQ); ``PI = 3.141592`` and an
+    earth radius of 6378.388 km exactly as TSPLIB95 prescribes; each distance is truncated after
+    adding 1 km."""
     pi = 3.141592
     degrees = np.trunc(coords)
     radians = pi * (degrees + 5.0 * (coords - degrees) / 3.0) / 180.0

@@ -1,8 +1,10 @@
 """Readers and writers for CVRP files (VRPLIB / CVRPLIB) and their solution files.
 
-Instances: the ``vrplib`` package parses the specifications and the ``NODE_COORD``, ``DEMAND``
-and ``DEPOT`` sections; a light scan of the same lines keeps their line numbers, so every error
-names the file and line. Distances follow the file's convention (see
+Instances: a light scan groups the lines into ``KEY : value`` specifications and ``*_SECTION``
+blocks, keeping line numbers, and every row is checked there, so every error names the file and
+line; the ``vrplib`` package then parses the values of the ``NODE_COORD``, ``DEMAND``,
+``DISPLAY_DATA`` and ``DEPOT`` sections (any exception it raises becomes one clear error).
+Distances follow the file's convention (see
 :func:`cosolve.problems.cvrp.instance.distance_matrix`): ``EUC_2D`` is rounded with ``nint``, as
 CVRPLIB's A, B, P and X sets and their published costs assume; ``CEIL_2D``, ``FLOOR_2D``, ``ATT``
 and ``GEO`` as in TSPLIB. ``EXPLICIT`` matrices (``FULL_MATRIX``, ``LOWER_ROW``, ``UPPER_ROW``,
@@ -41,7 +43,10 @@ UNSUPPORTED_SPECS = {
     "SERVICE_TIME": "service times (SERVICE_TIME)",
 }
 UNSUPPORTED_SECTIONS = ("TIME_WINDOW", "SERVICE_TIME", "PICKUP_AND_DELIVERY", "BACKHAUL", "RELEASE_TIME", "DURATION")
-MAX_DEMAND = 2**31 - 1
+MAX_INTEGER = 2**31 - 1
+"""Largest integer (dimension, capacity, demand) a file may hold."""
+MAX_DIMENSION = 10_001
+"""Largest number of nodes: the instance holds a dense distance matrix (0.8 GB at this size)."""
 
 
 # ---------------------------------------------------------------------------- the line scan
@@ -49,54 +54,62 @@ MAX_DEMAND = 2**31 - 1
 
 @dataclass
 class _Layout:
-    """The file's lines as vrplib groups them, with 1-based line numbers.
+    """The file's lines grouped as VRPLIB defines them, with 1-based line numbers.
 
-    ``specs``: KEY -> (line, value text); ``sections``: NAME -> (header line, data rows), each
-    row ``(line, tokens)``; ``vrplib_text``: the lines vrplib parses (the edge-weight section is
-    left out: it is read here).
+    ``specs``: KEY -> (line, value text); ``sections``: NAME (``NODE_COORD`` for
+    ``NODE_COORD_SECTION``) -> (header line, data rows), each row ``(line, tokens)``.
     """
 
     specs: dict[str, tuple[int, str]] = field(default_factory=dict)
     sections: dict[str, tuple[int, list[tuple[int, list[str]]]]] = field(default_factory=dict)
-    vrplib_text: str = ""
+
+    def vrplib_text(self) -> str:
+        """The data sections as text for vrplib. Specs are left out (their values come from the
+        scan, and vrplib stops at any line containing ``EOF``, e.g. a comment naming GEOFF), and so
+        is the edge-weight section (read here, in every TSPLIB format)."""
+        out = []
+        for name, (_, rows) in self.sections.items():
+            if name != "EDGE_WEIGHT":
+                out.append(f"{name}_SECTION")
+                out += [" ".join(tokens) for _, tokens in rows]
+        return "\n".join(out)
 
 
 def _scan(path: Path, text: str) -> _Layout:
-    """Group the lines like ``vrplib`` does (specs, then ``*_SECTION`` blocks, up to ``EOF``),
-    raising a line-numbered error where vrplib would fail with a bare message."""
+    """Group the lines into specs and ``*_SECTION`` blocks (up to ``EOF``), raising a
+    line-numbered error for anything that is neither (where vrplib would fail with a bare message)."""
     layout = _Layout()
-    kept: list[str] = []
     current: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if "EOF" in line:
+        first = line.split()[0].split(":")[0].upper()
+        if first == "EOF":
             break
-        if "_SECTION" in line:
-            name = line.strip(" :").removesuffix("_SECTION").upper()
-            if name in layout.sections:
-                raise CosolveInputError(f"{name}_SECTION appears twice", path, number)
-            if name in layout.specs:
-                raise CosolveInputError(f"{name} is both a specification and a section", path, number)
-            layout.sections[name] = (number, [])
-            current = name
+        if first.endswith("_SECTION"):
+            current = first.removesuffix("_SECTION")
+            if current in layout.sections:
+                raise CosolveInputError(f"{first} appears twice", path, number)
+            if current in layout.specs:
+                raise CosolveInputError(f"{current} is both a specification and a section", path, number)
+            rest = line[len(first) :].strip(" \t:").split()
+            layout.sections[current] = (number, [(number, rest)] if rest else [])
         elif ":" in line:
-            key = line.split(":", 1)[0].strip().upper()
+            key, value = (part.strip() for part in line.split(":", 1))
             if current is not None:
                 raise CosolveInputError(
-                    f"specification {key!r} after a data section (every 'KEY : value' line comes first)", path, number
+                    f"specification {key.upper()!r} after a data section (every 'KEY : value' line comes first)",
+                    path,
+                    number,
                 )
-            if key in layout.specs:
-                raise CosolveInputError(f"{key} is given twice", path, number)
-            layout.specs[key] = (number, line.split(":", 1)[1].strip())
+            if key.upper() in layout.specs:
+                raise CosolveInputError(f"{key.upper()} is given twice", path, number)
+            layout.specs[key.upper()] = (number, value)
         elif current is None:
             raise CosolveInputError(f"expected 'KEY : value' or a *_SECTION header, found {line[:40]!r}", path, number)
         else:
             layout.sections[current][1].append((number, line.split()))
-        if current != "EDGE_WEIGHT":
-            kept.append(line)
-    layout.vrplib_text = "\n".join(kept)
     if not layout.specs and not layout.sections:
         raise CosolveInputError("file is empty", path)
     return layout
@@ -105,7 +118,7 @@ def _scan(path: Path, text: str) -> _Layout:
 def _parse_with_vrplib(path: Path, layout: _Layout) -> dict:
     """vrplib's reading of the file; any exception it raises becomes one clear line."""
     try:
-        return parse_vrplib(layout.vrplib_text, compute_edge_weights=False)
+        return parse_vrplib(layout.vrplib_text(), compute_edge_weights=False)
     except Exception as error:  # vrplib raises ValueError, RuntimeError, IndexError ... on bad input
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise CosolveInputError(f"not a valid VRPLIB file ({reason})", path) from None
@@ -128,8 +141,8 @@ def _integer(path: Path, line: int, token: str, what: str) -> int:
     value = _number(path, line, token, what)
     if value != int(value):
         raise CosolveInputError(f"{what}: {token!r} is not an integer", path, line)
-    if abs(value) > MAX_DEMAND:
-        raise CosolveInputError(f"{what}: {token} is out of range (at most {MAX_DEMAND})", path, line)
+    if abs(value) > MAX_INTEGER:
+        raise CosolveInputError(f"{what}: {token} is out of range (at most {MAX_INTEGER})", path, line)
     return int(value)
 
 
@@ -170,6 +183,12 @@ def _dimension(path: Path, layout: _Layout) -> int:
     dimension = _integer(path, line, text, "DIMENSION")
     if dimension < 2:
         raise CosolveInputError(f"DIMENSION must be at least 2 (the depot and a customer), got {dimension}", path, line)
+    if dimension > MAX_DIMENSION:
+        raise CosolveInputError(
+            f"DIMENSION {dimension} is too large (at most {MAX_DIMENSION}: distances are kept as a dense matrix)",
+            path,
+            line,
+        )
     return dimension
 
 

@@ -17,7 +17,8 @@ from cosolve.problems.cvrp.instance import Instance, Solution
 
 DEFAULT_METHOD = "savings"
 FIRST_SOLUTIONS = ("cw", "savings", "cheapest_arc")
-"""Starts of ``ortools:first=...`` (the names of :mod:`cosolve.baselines.cvrp_ortools`)."""
+"""Starts of ``ortools:first=...``: the names of :mod:`cosolve.baselines.cvrp_ortools`, repeated here
+so that validating a method name does not load OR-Tools."""
 
 
 def _no_variant(spec: MethodSpec, example: str) -> None:
@@ -46,14 +47,15 @@ def savings_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 def validate_sweep(spec: MethodSpec) -> None:
-    _no_variant(spec, "sweep or sweep:plain")
-    spec.reject_unknown_options(["plain"])
+    if spec.variant not in (None, "plain"):
+        raise CosolveInputError(f"method {spec.text!r}: unknown sweep variant (use sweep or sweep:plain)")
+    spec.reject_unknown_options([])
 
 
 def sweep_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """The sweep heuristic, each route 2-opted (``sweep:plain``: routes in angle order)."""
     validate_sweep(spec)
-    improve = "plain" not in spec.options
+    improve = spec.variant != "plain"
     return _timed(instances, lambda instance: sweep(instance, improve=improve))
 
 
@@ -62,7 +64,8 @@ def validate_ortools(spec: MethodSpec) -> None:
     spec.reject_unknown_options(["first"])
     first = spec.options.get("first", "cw")
     if first not in FIRST_SOLUTIONS:
-        raise CosolveInputError(f"method {spec.text!r}: unknown first solution (choose from {', '.join(FIRST_SOLUTIONS)})")
+        choices = ", ".join(FIRST_SOLUTIONS)
+        raise CosolveInputError(f"method {spec.text!r}: unknown first solution {first!r} (choose from {choices})")
 
 
 def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:

@@ -1,19 +1,19 @@
-"""Route plot of a CVRP solution: one colour per route, the depot a black square."""
+"""Route plot of a CVRP solution: one colour per route, the depot a black square.
+
+matplotlib is imported inside :func:`plot_routes` only, so that the package can import this
+module up front (see ``cosolve.problems.cvrp.__init__``) without paying for matplotlib.
+"""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from cosolve.atomic import write_bytes_atomic  # noqa: E402
-from cosolve.problems.cvrp.check import evaluate  # noqa: E402
-from cosolve.problems.cvrp.instance import Instance, Solution  # noqa: E402
+from cosolve.atomic import write_bytes_atomic
+from cosolve.problems.cvrp.check import evaluate
+from cosolve.problems.cvrp.instance import Instance, Solution
 
 
 def layout(instance: Instance) -> np.ndarray:
@@ -35,6 +35,11 @@ def plot_routes(
     instance: Instance, solution: Solution, path: str | Path, title: str | None = None, overwrite: bool = True
 ) -> None:
     """Draw the routes and write the figure to ``path`` (the format follows the suffix: png, pdf, svg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     path = Path(path)
     points = layout(instance)
     colours = plt.get_cmap("tab20" if solution.n_routes > 10 else "tab10")
