@@ -271,6 +271,9 @@ def train(
     device: DeviceOption = "auto",
     seed: SeedOption = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = 1,
+    expert: Annotated[
+        str, typer.Option("--expert", help="tsp: who solves the expert tours: lkh (needs elkai), ortools or 2opt.")
+    ] = "lkh",
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue from this checkpoint (e.g. OUT.last).")
     ] = None,
@@ -282,8 +285,26 @@ def train(
     from cosolve.train.imitation import train as train_imitation
 
     get_problem(problem)
+    if problem == "tsp":
+        _train_tsp(
+            out,
+            sizes,
+            algo,
+            experts,
+            expert,
+            expert_time_limit,
+            data_dir,
+            episodes,
+            batch_size,
+            validate_every,
+            device,
+            seed,
+            resume,
+            force,
+        )
+        return
     if problem != "jssp":
-        raise CosolveInputError(f"training is available for jssp only so far, not {problem}")
+        raise CosolveInputError(f"training is available for jssp and tsp so far, not {problem}")
     if algo not in ("imitation", "ppo"):
         raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
     if out.exists() and not force and resume is None:
@@ -331,6 +352,49 @@ def train(
     with training_progress("imitation") as progress:
         result = train_imitation(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
     console.print(f"best validation score {result['best_valid_gap']:.2f}%; checkpoint {out}")
+
+
+def _train_tsp(
+    out, sizes, algo, count, expert, seconds, data_dir, steps, batch_size, validate_every, device, seed, resume, force
+) -> None:
+    """``cosolve train tsp``: imitation of expert tours (cached per size under the data folder)."""
+    from cosolve.problems import tsp
+    from cosolve.train.tsp_imitation import TspImitationArgs, make_experts, save_experts
+    from cosolve.train.tsp_imitation import train as train_tsp
+
+    if algo != "imitation":
+        raise CosolveInputError(f"tsp trains by imitation only so far, not {algo!r}")
+    if out.exists() and not force and resume is None:
+        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
+    for size in size_list:
+        tsp.parse_size(size)
+    folder = data_dir or out.parent / f"{out.stem}_experts"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, size in enumerate(size_list + [size_list[-1]]):
+        validation = number == len(size_list)
+        path = folder / f"{expert}_{size}_{'validation' if validation else count}_seed{seed}.npz"
+        if not path.exists():
+            console.print(f"solving {64 if validation else count} tsp{size} instances with {expert} ...")
+            made = make_experts(
+                size, 64 if validation else count, 10_000 + seed if validation else seed + number, expert, seconds
+            )
+            save_experts(path, made)
+        paths.append(str(path))
+    args = TspImitationArgs(
+        data=paths[:-1],
+        validation=paths[-1],
+        out=str(out),
+        steps=steps,
+        batch_size=batch_size,
+        validate_every=validate_every,
+        seed=seed,
+        device=Settings(device=device).torch_device(),
+    )
+    with training_progress("imitation") as progress:
+        result = train_tsp(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
+    console.print(f"best validation gap {result['best_valid_gap']:.2f}%; checkpoint {out}")
 
 
 @app.command()

@@ -112,3 +112,32 @@ def test_cvrp_solve_writes_checked_routes(tmp_path, capsys):
     cvrp.check(instance, solution)
     assert cvrp.evaluate(instance, solution) == data["objective"]
     assert all(1 <= customer <= 31 for route in data["solution"]["routes"] for customer in route)
+
+
+def test_train_tsp_then_solve_with_the_checkpoint(tmp_path, capsys):
+    out = tmp_path / "tsp.pt"
+    argv = [
+        "train",
+        "tsp",
+        "--sizes",
+        "8,10",
+        "--experts",
+        "20",
+        "--expert",
+        "2opt",
+        "--episodes",
+        "20",
+        "--batch-size",
+        "8",
+        "--validate-every",
+        "10",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+    ]
+    assert run(argv) == 0
+    assert out.exists() and (tmp_path / "tsp.pt.csv").exists()
+    assert run(["solve", str(path_of("tsp", "eil51")), "--method", f"gnn:checkpoint={out}"]) == 0
+    assert run(argv) == 2  # exists: needs --force or --resume
+    assert run(argv[:-2] + ["--resume", f"{out}.last", "--device", "cpu"]) == 0

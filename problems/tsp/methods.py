@@ -1,8 +1,9 @@
 """The TSP method table.
 
 ``rule:<nearest|farthest|cheapest>[:2opt]`` (construction heuristics, batched, optionally
-followed by 2-opt; ``rule:nearest:2opt`` is the default until a learned policy ships) and
-``ortools`` (guided local search for ``--time-limit`` seconds per instance).
+followed by 2-opt; ``rule:nearest:2opt`` is the default until a learned policy ships),
+``ortools`` (guided local search for ``--time-limit`` seconds per instance) and
+``gnn[:sample=N][:checkpoint=PATH]`` (the learned construction policy, batched).
 """
 
 from __future__ import annotations
@@ -59,7 +60,30 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     return outputs
 
 
+def validate_gnn(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes options, not a variant (e.g. gnn:sample=16)")
+    spec.reject_unknown_options(["sample", "checkpoint"])
+    if spec.int_option("sample", 1) < 1:
+        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+
+
+def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The learned policy: the best of a greedy tour and ``sample - 1`` sampled ones, batched."""
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.tsp_rollout import best_tours, load_tsp_policy
+
+    validate_gnn(spec)
+    device = settings.torch_device()
+    policy = load_tsp_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), device)
+    begin = time.perf_counter()
+    tours = best_tours(policy, instances, spec.int_option("sample", 1), device, settings.seed)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(Solution(tour=row), per_instance) for row in tours]
+
+
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(CONSTRUCTIONS)}>[:2opt]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools"),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:checkpoint=PATH]", batched=True),
 }

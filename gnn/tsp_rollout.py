@@ -1,0 +1,83 @@
+"""Running the TSP policy: greedy and sampled tours on the batched env."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cosolve.checkpoint import load_checkpoint
+from cosolve.errors import CosolveInputError
+from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
+from cosolve.problems.tsp.env import State, reset, step
+from cosolve.problems.tsp.instance import Instance
+from cosolve.problems.tsp.observe import observe
+
+
+def load_tsp_policy(path: str | Path, device: str = "cpu") -> TspPolicy:
+    """The policy of a TSP checkpoint, in eval mode on ``device``."""
+    payload = load_checkpoint(path, "tsp")
+    try:
+        policy = TspPolicy(TspPolicyConfig(**payload["policy"]["config"]))
+        policy.load_state_dict(payload["weights"])
+    except (TypeError, RuntimeError) as error:
+        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
+    return policy.to(device).eval()
+
+
+def coordinates(instances: Sequence[Instance], device: str = "cpu") -> torch.Tensor:
+    """``[B, n, 2]`` coordinates; a policy needs them (explicit-matrix files have none)."""
+    if any(instance.coords is None for instance in instances):
+        raise CosolveInputError("the learned TSP policy needs node coordinates (this file has only a matrix)")
+    return torch.as_tensor(np.stack([i.coords for i in instances]), dtype=torch.float32, device=device)
+
+
+@torch.no_grad()
+def run_tours(
+    policy: TspPolicy,
+    state: State,
+    coords: torch.Tensor,
+    sample: bool = False,
+    generator: torch.Generator | None = None,
+    temperature: float = 1.0,
+) -> State:
+    """Complete the batch's tours (in place) with the policy; returns the state."""
+    while not bool(state.done.all()):
+        if state.position == state.n_nodes - 1:  # one node left: no choice
+            step(state, state.mask.double().argmax(dim=1))
+            continue
+        observation = observe(state, coords)
+        logits = policy(observation)
+        if sample:
+            picks = torch.multinomial(torch.softmax(logits / temperature, dim=1), 1, generator=generator)
+        else:
+            picks = logits.argmax(dim=1, keepdim=True)
+        step(state, observation.candidates.gather(1, picks).squeeze(1))
+    return state
+
+
+def greedy_tours(policy: TspPolicy, instances: Sequence[Instance], device: str = "cpu") -> State:
+    """Greedy tours of same-size instances, all in one batch."""
+    return run_tours(policy, reset(instances, device), coordinates(instances, device))
+
+
+def best_tours(
+    policy: TspPolicy, instances: Sequence[Instance], samples: int, device: str = "cpu", seed: int = 0
+) -> np.ndarray:
+    """``[B, n]`` the shortest of a greedy tour and ``samples - 1`` sampled tours per instance,
+    all copies in one batch."""
+    coords = coordinates(instances, device)
+    greedy = run_tours(policy, reset(instances, device), coords)
+    tours, lengths = greedy.tour, greedy.length
+    if samples > 1:
+        copies = samples - 1
+        generator = torch.Generator(device=device).manual_seed(seed)
+        state = reset(list(instances) * copies, device)
+        state = run_tours(policy, state, coords.repeat(copies, 1, 1), sample=True, generator=generator)
+        every_length = torch.cat([lengths.unsqueeze(0), state.length.view(copies, len(instances))])
+        every_tour = torch.cat([tours.unsqueeze(0), state.tour.view(copies, len(instances), -1)])
+        best = every_length.argmin(dim=0)
+        tours = every_tour[best, torch.arange(len(instances), device=best.device)]
+    return tours.cpu().numpy()

@@ -1,0 +1,97 @@
+"""The TSP policy: its graph view, rollouts and a short imitation run that learns."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from cosolve.checkpoint import load_checkpoint
+from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
+from cosolve.gnn.tsp_rollout import coordinates, greedy_tours, load_tsp_policy
+from cosolve.problems import tsp
+from cosolve.problems.tsp.env import reset, step
+from cosolve.problems.tsp.observe import N_FEATURES, observe
+from cosolve.train.tsp_imitation import TspImitationArgs, make_experts, save_experts, suffix_states, train
+
+
+def test_observation_is_the_remaining_problem_rescaled():
+    instances = tsp.generate("12", 3, seed=0)
+    state, coords = reset(instances), coordinates(instances)
+    step(state, torch.tensor([5, 6, 7]))
+    observation = observe(state, coords, k=4)
+    assert observation.candidates.shape == (3, 10)  # 12 nodes, 2 on the tour
+    for row, taken in zip(observation.candidates.tolist(), (5, 6, 7)):
+        assert row == [node for node in range(12) if node not in (0, taken)]
+    x = observation.graph.x.view(3, 12, N_FEATURES)  # 10 unvisited + current + first
+    assert x[:, :, :2].min() >= 0 and x[:, :, :2].max() <= 1 + 1e-6
+    assert torch.equal(x[:, 10, 2:], torch.tensor([[1.0, 0.0]] * 3)) and torch.equal(
+        x[:, 11, 2:], torch.tensor([[0.0, 1.0]] * 3)
+    )
+    relations = torch.bincount(observation.graph.edge_type, minlength=3)
+    assert relations.tolist() == [3 * 12 * 4, 3 * 12, 3 * 12]
+
+
+def test_policy_is_size_agnostic_and_greedy_tours_are_feasible():
+    torch.manual_seed(0)
+    policy = TspPolicy(TspPolicyConfig(hidden=16, layers=2)).eval()
+    for size in ("5", "17", "40"):
+        instances = tsp.generate(size, 4, seed=1)
+        state = greedy_tours(policy, instances)
+        for instance, row, length in zip(instances, state.tour.numpy(), state.length.tolist()):
+            tsp.check(instance, tsp.Solution(row))
+            assert abs(tsp.evaluate(instance, tsp.Solution(row)) - length) < 1e-9
+
+
+def test_suffix_states_equal_replaying_the_tour():
+    instances = tsp.generate("9", 2, seed=2)
+    tours = torch.tensor([[0, 3, 1, 8, 2, 7, 4, 6, 5], [0, 8, 7, 6, 5, 4, 3, 2, 1]])
+    state, labels = suffix_states(tours, coordinates(instances), 4)
+    replay = reset(instances)
+    for column in range(1, 4):
+        step(replay, tours[:, column])
+    assert torch.equal(state.visited, replay.visited) and torch.equal(state.current, replay.current)
+    assert labels.tolist() == [2, 5] and state.position == replay.position == 4
+
+
+def test_short_imitation_run_learns_and_resumes(tmp_path):
+    torch.set_num_threads(1)
+    save_experts(tmp_path / "train.npz", make_experts("12", 120, seed=3, expert="2opt"))
+    save_experts(tmp_path / "valid.npz", make_experts("12", 32, seed=4, expert="2opt"))
+    config = TspPolicyConfig(hidden=32, layers=2).to_dict()
+    args = TspImitationArgs(
+        data=[str(tmp_path / "train.npz")],
+        validation=str(tmp_path / "valid.npz"),
+        out=str(tmp_path / "p.pt"),
+        steps=150,
+        batch_size=32,
+        validate_every=50,
+        config=config,
+    )
+    torch.manual_seed(0)
+    untrained = TspPolicy(TspPolicyConfig(**config)).eval()
+    valid = [
+        tsp.Instance(f"v{k}", np.sqrt(((c[:, None] - c[None]) ** 2).sum(axis=2)), c)
+        for k, c in enumerate(np.load(tmp_path / "valid.npz")["coords"])
+    ]
+    before = greedy_tours(untrained, valid).length.mean()
+    train(args, log=lambda _: None)
+    after = greedy_tours(load_tsp_policy(tmp_path / "p.pt"), valid).length.mean()
+    assert after < 0.85 * before, (float(before), float(after))
+    args.steps = 160
+    result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
+    assert result["steps"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "tsp")["training"]["step"] == 160
+    assert (tmp_path / "p.pt.csv").read_text().splitlines()[0] == "step,loss,valid_gap,minutes"
+
+
+def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
+    from cosolve.checkpoint import save_checkpoint
+    from cosolve.solve import solve
+
+    torch.manual_seed(0)
+    policy = TspPolicy(TspPolicyConfig(hidden=16, layers=2))
+    save_checkpoint(tmp_path / "p.pt", "tsp", "TspPolicy", policy.config.to_dict(), policy.state_dict(), {}, {})
+    instances = tsp.generate("15", 3, seed=5)
+    greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
+    sampled = solve("tsp", instances, f"gnn:sample=8:checkpoint={tmp_path / 'p.pt'}")
+    for a, b in zip(greedy, sampled):
+        assert b.objective <= a.objective + 1e-9
