@@ -63,21 +63,40 @@ def greedy_tours(policy: TspPolicy, instances: Sequence[Instance], device: str =
     return run_tours(policy, reset(instances, device), coordinates(instances, device))
 
 
+def symmetries(coords: torch.Tensor) -> torch.Tensor:
+    """``[8, B, n, 2]`` the 8 symmetric copies of ``coords`` (x/y flips and the x-y swap):
+    same distances, different views for the policy (POMO's augmentation)."""
+    x, y = coords[..., 0], coords[..., 1]
+    views = []
+    for a, b in ((x, y), (y, x)):
+        for sa, sb in ((a, b), (-a, b), (a, -b), (-a, -b)):
+            views.append(torch.stack([sa, sb], dim=-1))
+    return torch.stack(views)
+
+
 def best_tours(
-    policy: TspPolicy, instances: Sequence[Instance], samples: int, device: str = "cpu", seed: int = 0
+    policy: TspPolicy,
+    instances: Sequence[Instance],
+    samples: int = 1,
+    device: str = "cpu",
+    seed: int = 0,
+    augment: bool = False,
 ) -> np.ndarray:
-    """``[B, n]`` the shortest of a greedy tour and ``samples - 1`` sampled tours per instance,
-    all copies in one batch."""
+    """``[B, n]`` the shortest tour per instance among: the greedy tour (of each of the 8
+    symmetric views with ``augment``) and ``samples - 1`` sampled tours (per view), all copies
+    of all instances in one batch."""
     coords = coordinates(instances, device)
-    greedy = run_tours(policy, reset(instances, device), coords)
-    tours, lengths = greedy.tour, greedy.length
+    views = symmetries(coords) if augment else coords.unsqueeze(0)  # [V, B, n, 2]
+    n_views, batch = views.shape[0], len(instances)
+    greedy = run_tours(policy, reset(list(instances) * n_views, device), views.flatten(0, 1))
+    every_tour, every_length = [greedy.tour.view(n_views, batch, -1)], [greedy.length.view(n_views, batch)]
     if samples > 1:
-        copies = samples - 1
+        copies = (samples - 1) * n_views
         generator = torch.Generator(device=device).manual_seed(seed)
         state = reset(list(instances) * copies, device)
-        state = run_tours(policy, state, coords.repeat(copies, 1, 1), sample=True, generator=generator)
-        every_length = torch.cat([lengths.unsqueeze(0), state.length.view(copies, len(instances))])
-        every_tour = torch.cat([tours.unsqueeze(0), state.tour.view(copies, len(instances), -1)])
-        best = every_length.argmin(dim=0)
-        tours = every_tour[best, torch.arange(len(instances), device=best.device)]
-    return tours.cpu().numpy()
+        state = run_tours(policy, state, views.repeat(samples - 1, 1, 1, 1).flatten(0, 1), True, generator)
+        every_tour.append(state.tour.view(copies, batch, -1))
+        every_length.append(state.length.view(copies, batch))
+    tours, lengths = torch.cat(every_tour), torch.cat(every_length)
+    best = lengths.argmin(dim=0)
+    return tours[best, torch.arange(batch, device=best.device)].cpu().numpy()

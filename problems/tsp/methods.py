@@ -3,7 +3,8 @@
 ``rule:<nearest|farthest|cheapest>[:2opt]`` (construction heuristics, batched, optionally
 followed by 2-opt; ``rule:nearest:2opt`` is the default until a learned policy ships),
 ``ortools`` (guided local search for ``--time-limit`` seconds per instance) and
-``gnn[:sample=N][:checkpoint=PATH]`` (the learned construction policy, batched).
+``gnn[:aug][:sample=N][:checkpoint=PATH]`` (the learned construction policy, batched;
+``aug`` adds the 8 symmetric views of the coordinates, ``sample=N`` N - 1 sampled tours).
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 def validate_gnn(spec: MethodSpec) -> None:
-    if spec.variant is not None:
-        raise CosolveInputError(f"method {spec.text!r}: gnn takes options, not a variant (e.g. gnn:sample=16)")
-    spec.reject_unknown_options(["sample", "checkpoint"])
+    if spec.variant not in (None, "aug"):
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
+    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
     if spec.int_option("sample", 1) < 1:
         raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
 
@@ -77,7 +78,8 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     device = settings.torch_device()
     policy = load_tsp_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), device)
     begin = time.perf_counter()
-    tours = best_tours(policy, instances, spec.int_option("sample", 1), device, settings.seed)
+    samples, augment = spec.int_option("sample", 1), spec.variant == "aug" or "aug" in spec.options
+    tours = best_tours(policy, instances, samples, device, settings.seed, augment)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(Solution(tour=row), per_instance) for row in tours]
 
@@ -85,5 +87,5 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(CONSTRUCTIONS)}>[:2opt]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools"),
-    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:checkpoint=PATH]", batched=True),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:aug][:sample=N][:checkpoint=PATH]", batched=True),
 }

@@ -93,5 +93,19 @@ def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
     instances = tsp.generate("15", 3, seed=5)
     greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
     sampled = solve("tsp", instances, f"gnn:sample=8:checkpoint={tmp_path / 'p.pt'}")
-    for a, b in zip(greedy, sampled):
-        assert b.objective <= a.objective + 1e-9
+    augmented = solve("tsp", instances, f"gnn:aug:checkpoint={tmp_path / 'p.pt'}")
+    both = solve("tsp", instances, f"gnn:aug:sample=3:checkpoint={tmp_path / 'p.pt'}")
+    for a, b, c, d in zip(greedy, sampled, augmented, both):
+        assert b.objective <= a.objective + 1e-9 and c.objective <= a.objective + 1e-9
+        assert d.objective <= c.objective + 1e-9
+
+
+def test_symmetries_keep_distances():
+    from cosolve.gnn.tsp_rollout import symmetries
+
+    coords = torch.rand(2, 7, 2)
+    views = symmetries(coords)
+    assert views.shape == (8, 2, 7, 2)
+    for view in views:
+        assert torch.allclose(torch.cdist(view, view), torch.cdist(coords, coords), atol=1e-6)
+    assert len({tuple(view[0, 0].tolist()) for view in views}) == 8
