@@ -193,7 +193,9 @@ def generate(
     size: Annotated[
         str,
         typer.Option(
-            "--size", help="Instance size, e.g. 15x15 (jobs x machines) for jssp, 100 or clustered100 (nodes) for tsp."
+            "--size",
+            help="Instance size: e.g. 15x15 (jobs x machines) for jssp, 100 or clustered100 (nodes) for tsp, "
+            "100 (customers) for cvrp.",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created if missing).")],
