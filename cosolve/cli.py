@@ -274,8 +274,12 @@ def train(
     seed: SeedOption = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = 1,
     expert: Annotated[
-        str, typer.Option("--expert", help="tsp: who solves the expert tours: lkh (needs elkai), ortools or 2opt.")
-    ] = "lkh",
+        str,
+        typer.Option(
+            "--expert",
+            help="tsp: lkh (needs elkai), ortools or 2opt; cvrp: pyvrp (needs pyvrp), ortools or savings.",
+        ),
+    ] = "auto",
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue from this checkpoint (e.g. OUT.last).")
     ] = None,
@@ -287,8 +291,9 @@ def train(
     from cosolve.train.imitation import train as train_imitation
 
     get_problem(problem)
-    if problem == "tsp":
-        _train_tsp(
+    if problem in ("tsp", "cvrp"):
+        _train_routing(
+            problem,
             out,
             sizes,
             algo,
@@ -306,7 +311,7 @@ def train(
         )
         return
     if problem != "jssp":
-        raise CosolveInputError(f"training is available for jssp and tsp so far, not {problem}")
+        raise CosolveInputError(f"training is available for jssp, tsp and cvrp so far, not {problem}")
     if algo not in ("imitation", "ppo"):
         raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
     if out.exists() and not force and resume is None:
@@ -356,21 +361,40 @@ def train(
     console.print(f"best validation score {result['best_valid_gap']:.2f}%; checkpoint {out}")
 
 
-def _train_tsp(
-    out, sizes, algo, count, expert, seconds, data_dir, steps, batch_size, validate_every, device, seed, resume, force
+def _train_routing(
+    problem,
+    out,
+    sizes,
+    algo,
+    count,
+    expert,
+    seconds,
+    data_dir,
+    steps,
+    batch_size,
+    validate_every,
+    device,
+    seed,
+    resume,
+    force,
 ) -> None:
-    """``cosolve train tsp``: imitation of expert tours (cached per size under the data folder)."""
-    from cosolve.problems import tsp
-    from cosolve.train.tsp_imitation import TspImitationArgs, make_experts, save_experts
-    from cosolve.train.tsp_imitation import train as train_tsp
+    """``cosolve train tsp|cvrp``: imitation of expert solutions (cached per size in the data folder)."""
+    if problem == "tsp":
+        from cosolve.train import tsp_imitation as trainer
 
+        default_expert, args_type = "lkh", trainer.TspImitationArgs
+    else:
+        from cosolve.train import cvrp_imitation as trainer
+
+        default_expert, args_type = "pyvrp", trainer.CvrpImitationArgs
+    expert = default_expert if expert == "auto" else expert
     if algo != "imitation":
-        raise CosolveInputError(f"tsp trains by imitation only so far, not {algo!r}")
+        raise CosolveInputError(f"{problem} trains by imitation only so far, not {algo!r}")
     if out.exists() and not force and resume is None:
         raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
     size_list = [size.strip() for size in sizes.split(",") if size.strip()]
     for size in size_list:
-        tsp.parse_size(size)
+        get_problem(problem).parse_size(size)
     folder = data_dir or out.parent / f"{out.stem}_experts"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -378,24 +402,25 @@ def _train_tsp(
         validation = number == len(size_list)
         path = folder / f"{expert}_{size}_{'validation' if validation else count}_seed{seed}.npz"
         if not path.exists():
-            console.print(f"solving {64 if validation else count} tsp{size} instances with {expert} ...")
-            made = make_experts(
+            console.print(f"solving {64 if validation else count} {problem}{size} instances with {expert} ...")
+            made = trainer.make_experts(
                 size, 64 if validation else count, 10_000 + seed if validation else seed + number, expert, seconds
             )
-            save_experts(path, made)
+            trainer.save_experts(path, made)
         paths.append(str(path))
-    args = TspImitationArgs(
+    length = {"steps": steps} if problem == "tsp" else {"episodes": steps}
+    args = args_type(
         data=paths[:-1],
         validation=paths[-1],
         out=str(out),
-        steps=steps,
         batch_size=batch_size,
         validate_every=validate_every,
         seed=seed,
         device=Settings(device=device).torch_device(),
+        **length,
     )
     with training_progress("imitation") as progress:
-        result = train_tsp(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
+        result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
     console.print(f"best validation gap {result['best_valid_gap']:.2f}%; checkpoint {out}")
 
 

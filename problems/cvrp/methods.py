@@ -1,8 +1,9 @@
 """The CVRP method table.
 
 ``savings`` (the default for now: Clarke–Wright), ``sweep[:plain]``, ``ortools[:first=cw|savings|cheapest_arc]``
-(OR-Tools routing with guided local search for ``settings.time_limit_s`` per instance). The
-learned policy will join as ``gnn`` and become the default.
+(OR-Tools routing with guided local search for ``settings.time_limit_s`` per instance) and
+``gnn[:aug][:sample=N][:checkpoint=PATH]`` (the learned construction policy, batched; it
+becomes the default once a trained checkpoint ships).
 """
 
 from __future__ import annotations
@@ -82,8 +83,32 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     return outputs
 
 
+def validate_gnn(spec: MethodSpec) -> None:
+    if spec.variant not in (None, "aug"):
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
+    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
+    if spec.int_option("sample", 1) < 1:
+        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+
+
+def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The learned policy: the best of greedy (8 views with ``aug``) and sampled route sets, batched."""
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.cvrp_rollout import best_routes, load_cvrp_policy
+
+    validate_gnn(spec)
+    device = settings.torch_device()
+    policy = load_cvrp_policy(spec.options.get("checkpoint") or shipped_checkpoint("cvrp"), device)
+    begin = time.perf_counter()
+    augment = spec.variant == "aug" or "aug" in spec.options
+    solutions = best_routes(policy, instances, spec.int_option("sample", 1), device, settings.seed, augment)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(solution, per_instance) for solution in solutions]
+
+
 METHODS: dict[str, MethodFamily] = {
     "savings": MethodFamily(savings_runner, validate_savings, "savings"),
     "sweep": MethodFamily(sweep_runner, validate_sweep, "sweep[:plain]"),
     "ortools": MethodFamily(ortools_runner, validate_ortools, f"ortools[:first=<{'|'.join(FIRST_SOLUTIONS)}>]"),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:aug][:sample=N][:checkpoint=PATH]", batched=True),
 }
