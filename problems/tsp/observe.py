@@ -10,7 +10,9 @@ one: this is what lets a policy trained on 100 nodes work on 1,000.
 Relations (``edge_type``): 0 ``k``-nearest-neighbour edges among the tokens (neighbour ->
 token), 1 current -> every token, 2 first -> every token.
 
-Token features (``N_FEATURES``): rescaled x, rescaled y, is-current, is-first.
+Token features (``N_FEATURES``): rescaled x, rescaled y, is-current, is-first, rescaled
+distance to the current node, rescaled distance to the first node (what nearest-neighbour
+and insertion heuristics look at, given directly rather than left to be learned).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torch_geometric.data import Batch
 
 from cosolve.problems.tsp.env import State
 
-N_FEATURES = 4
+N_FEATURES = 6
 N_RELATIONS = 3
 K_NEIGHBOURS = 16
 
@@ -69,7 +71,9 @@ def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observ
     flags = torch.zeros(batch, tokens, 2, device=device)
     flags[:, m, 0] = 1.0
     flags[:, m + 1, 1] = 1.0
-    x = torch.cat([xy, flags], dim=2).view(batch * tokens, N_FEATURES)
+    to_current = (xy - xy[:, m : m + 1]).norm(dim=2, keepdim=True)
+    to_first = (xy - xy[:, m + 1 : m + 2]).norm(dim=2, keepdim=True)
+    x = torch.cat([xy, flags, to_current, to_first], dim=2).view(batch * tokens, N_FEATURES)
 
     base = (rows * tokens).view(batch, 1, 1)
     neighbours = min(k, tokens - 1)

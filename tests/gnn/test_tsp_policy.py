@@ -24,9 +24,10 @@ def test_observation_is_the_remaining_problem_rescaled():
         assert row == [node for node in range(12) if node not in (0, taken)]
     x = observation.graph.x.view(3, 12, N_FEATURES)  # 10 unvisited + current + first
     assert x[:, :, :2].min() >= 0 and x[:, :, :2].max() <= 1 + 1e-6
-    assert torch.equal(x[:, 10, 2:], torch.tensor([[1.0, 0.0]] * 3)) and torch.equal(
-        x[:, 11, 2:], torch.tensor([[0.0, 1.0]] * 3)
-    )
+    assert torch.equal(x[:, 10, 2:4], torch.tensor([[1.0, 0.0]] * 3))
+    assert torch.equal(x[:, 11, 2:4], torch.tensor([[0.0, 1.0]] * 3))
+    assert torch.all(x[:, 10, 4] == 0) and torch.all(x[:, 11, 5] == 0)  # a token's distance to itself
+    assert torch.allclose(x[:, :, 4], (x[:, :, :2] - x[:, 10:11, :2]).norm(dim=2))
     relations = torch.bincount(observation.graph.edge_type, minlength=3)
     assert relations.tolist() == [3 * 12 * 4, 3 * 12, 3 * 12]
 
