@@ -78,6 +78,16 @@ def run_methods(problem: str, instances: list, methods: list[str], settings: Set
     return rows
 
 
+def learned_methods(problem: str, checkpoint: str | None) -> list[str]:
+    """``gnn`` and ``gnn:aug`` when a checkpoint is given or ships for ``problem``, else none."""
+    from cosolve.checkpoint import SHIPPED
+
+    if checkpoint is None and not (SHIPPED / f"{problem}.pt").is_file():
+        return []
+    suffix = f":checkpoint={checkpoint}" if checkpoint else ""
+    return [f"gnn{suffix}", f"gnn:aug{suffix}"]
+
+
 def random_sets(problem: str, sizes: list[str], args: argparse.Namespace, settings: Settings) -> dict:
     """Every method on seeded random sets of each size, gaps to the same-run reference."""
     report = {}
@@ -85,6 +95,7 @@ def random_sets(problem: str, sizes: list[str], args: argparse.Namespace, settin
         default_count = (CVRP_COUNTS if problem == "cvrp" else {"100": 16, "200": 8, "500": 4}).get(size, 2)
         count = 4 if args.quick else (args.count or default_count)
         module, methods = (cvrp, CVRP_METHODS) if problem == "cvrp" else (tsp, TSP_METHODS)
+        methods = methods + learned_methods(problem, args.checkpoint)
         instances = module.generate(size, count, seed=2026)
         rows = run_methods(problem, instances, methods, settings)
         if problem == "tsp":
@@ -110,7 +121,7 @@ def public_sets(problem: str, args: argparse.Namespace, settings: Settings) -> d
     module = tsp if problem == "tsp" else cvrp
     instances = [module.read(path_of(problem, name)) for name in names]
     report = {}
-    for method in TSP_METHODS if problem == "tsp" else CVRP_METHODS:
+    for method in (TSP_METHODS if problem == "tsp" else CVRP_METHODS) + learned_methods(problem, args.checkpoint):
         begin = time.perf_counter()
         results = [solve(problem, [instance], method, settings)[0] for instance in instances]
         report[method] = {
@@ -131,6 +142,7 @@ def main() -> None:
     parser.add_argument("--pyvrp-seconds", type=float, default=5.0)
     parser.add_argument("--max-nodes", type=int, default=1002, help="largest public instance to run")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--checkpoint", default=None, help="a policy of --problem (default: the shipped one, if any)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
