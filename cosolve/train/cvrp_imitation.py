@@ -14,21 +14,20 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from cosolve.atomic import write_bytes_atomic
-from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy, CvrpPolicyConfig
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset, step
 from cosolve.problems.cvrp.observe import observe
 from cosolve.train.imitation import follow_correct, set_valued_loss
-from cosolve.train.log import append_csv
+from cosolve.train.record import anneal, record_validation, resume_from
 
 
 def expert_solution(instance: cvrp.Instance, expert: str, seconds: float) -> cvrp.Solution:
@@ -200,48 +199,24 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     episode, best, history = 0, float("inf"), []
     if resume:
-        payload = load_checkpoint(resume, "cvrp")
-        policy.load_state_dict(payload["weights"])
-        optimizer.load_state_dict(payload["training"]["optimizer"])
-        episode, best, history = (
-            payload["training"]["episode"],
-            payload["training"]["best"],
-            payload["training"]["history"],
-        )
+        episode, best, history, _ = resume_from(resume, "cvrp", policy, optimizer, "episode")
         log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
     rng = np.random.default_rng(args.seed + episode)
     begin, losses = time.time(), []
     while episode < args.episodes:
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr * (args.lr_final / args.lr) ** (episode / max(1, args.episodes - 1))
+        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes)
         experts = sets[episode % len(sets)]
         chosen = rng.choice(len(experts["costs"]), size=min(args.batch_size, len(experts["costs"])), replace=False)
         losses += imitate_episode(policy, optimizer, experts, chosen, args)
         episode += 1
         if episode % args.validate_every == 0 or episode == args.episodes:
             gap = validation_gap(policy, validation, args.device)
-            row = {
-                "episode": episode,
-                "loss": float(np.mean(losses)),
-                "valid_gap": gap,
-                "minutes": (time.time() - begin) / 60,
-            }
-            history.append(row)
-            append_csv(f"{args.out}.csv", row)
-            training = {
-                "algo": "imitation",
-                "episode": episode,
-                "best": min(best, gap),
-                "history": history,
-                "args": asdict(args),
-                "optimizer": optimizer.state_dict(),
-                "sizes": [str(s["succ"].shape[1] - 1) for s in sets],
-            }
-            save_training_checkpoints(
-                args.out, "cvrp", policy, args.config, training, {"valid_gap_percent": gap}, gap < best
+            sizes = {"sizes": [str(s["succ"].shape[1] - 1) for s in sets]}
+            loss = float(np.mean(losses))
+            best = record_validation(
+                args, "cvrp", policy, optimizer, history, "episode", episode, loss, gap, best, begin, sizes
             )
-            best = min(best, gap)
-            log(f"episode {episode}: loss {row['loss']:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
+            log(f"episode {episode}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
             losses = []
         if progress:
             progress(episode, args.episodes, f"validation gap best {best:.2f}%" if history else "")

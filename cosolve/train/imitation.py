@@ -15,19 +15,18 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from cosolve.baselines.jssp_rules import run_rule
-from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
 from cosolve.train.experts import ExpertSet, load_experts
-from cosolve.train.log import append_csv
+from cosolve.train.record import anneal, record_validation, resume_from
 
 
 def expert_choice(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
@@ -186,21 +185,14 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     episode, best, history = 0, float("inf"), []
     if resume:
-        payload = load_checkpoint(resume, "jssp")
-        policy.load_state_dict(payload["weights"])
-        optimizer.load_state_dict(payload["training"]["optimizer"])
-        episode = payload["training"]["episode"]
-        best = payload["training"].get("best", best)
-        history = payload["training"].get("history", [])
-        random.setstate(_tuple_state(payload["training"]["python_rng"]))
-        torch.set_rng_state(payload["training"]["torch_rng"])
+        episode, best, history, training = resume_from(resume, "jssp", policy, optimizer, "episode")
+        random.setstate(_tuple_state(training["python_rng"]))
+        torch.set_rng_state(training["torch_rng"])
         log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
     rng = np.random.default_rng(args.seed + episode)
     begin = time.time()
     while episode < args.episodes:
-        fraction = episode / max(1, args.episodes - 1)
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr * (args.lr_final / args.lr) ** fraction
+        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes)
         experts = train_sets[episode % len(train_sets)]
         chosen = rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
         instances = [train_instances[episode % len(train_sets)][i] for i in chosen]
@@ -211,29 +203,15 @@ def train(
         episode += 1
         if episode % args.validate_every == 0 or episode == args.episodes:
             gap = validation_gap(policy, valid_sets, args.device, rule_sets)
-            row = {
-                "episode": episode,
-                "loss": float(np.mean(losses)),
-                "valid_gap": gap,
-                "minutes": (time.time() - begin) / 60,
-            }
-            history.append(row)
-            append_csv(f"{args.out}.csv", row)
-            training = {
-                "algo": "imitation",
-                "episode": episode,
-                "best": min(best, gap),
-                "history": history,
-                "args": asdict(args),
-                "optimizer": optimizer.state_dict(),
+            extra = {
                 "python_rng": _list_state(random.getstate()),
                 "torch_rng": torch.get_rng_state(),
                 "sizes": [f"{s.machines.shape[1]}x{s.machines.shape[2]}" for s in train_sets],
             }
-            save_training_checkpoints(
-                args.out, "jssp", policy, args.config, training, {"valid_gap_percent": gap}, is_best=gap < best
+            loss = float(np.mean(losses))
+            best = record_validation(
+                args, "jssp", policy, optimizer, history, "episode", episode, loss, gap, best, begin, extra
             )
-            best = min(best, gap)
             log(f"episode {episode}: loss {np.mean(losses):.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
         if progress:
             progress(episode, args.episodes, f"validation gap best {best:.2f}%" if history else "")

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from cosolve.atomic import write_bytes_atomic
-from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
 from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
-from cosolve.train.log import append_csv
+from cosolve.train.record import anneal, record_validation, resume_from
 
 
 def expert_tour(instance: tsp.Instance, expert: str, seconds: float) -> np.ndarray:
@@ -134,16 +133,12 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     done, best, history = 0, float("inf"), []
     if resume:
-        payload = load_checkpoint(resume, "tsp")
-        policy.load_state_dict(payload["weights"])
-        optimizer.load_state_dict(payload["training"]["optimizer"])
-        done, best, history = payload["training"]["step"], payload["training"]["best"], payload["training"]["history"]
+        done, best, history, _ = resume_from(resume, "tsp", policy, optimizer, "step")
         log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
     rng = np.random.default_rng(args.seed + done)
     begin, losses = time.time(), []
     while done < args.steps:
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr * (args.lr_final / args.lr) ** (done / max(1, args.steps - 1))
+        anneal(optimizer, args.lr, args.lr_final, done, args.steps)
         experts = sets[done % len(sets)]
         chosen = rng.choice(len(experts["tours"]), size=min(args.batch_size, len(experts["tours"])), replace=False)
         tours = experts["tours"][chosen]
@@ -165,28 +160,12 @@ def train(
         done += 1
         if done % args.validate_every == 0 or done == args.steps:
             gap = validation_gap(policy, validation, args.device)
-            row = {
-                "step": done,
-                "loss": float(np.mean(losses)),
-                "valid_gap": gap,
-                "minutes": (time.time() - begin) / 60,
-            }
-            history.append(row)
-            append_csv(f"{args.out}.csv", row)
-            training = {
-                "algo": "imitation",
-                "step": done,
-                "best": min(best, gap),
-                "history": history,
-                "args": asdict(args),
-                "optimizer": optimizer.state_dict(),
-                "sizes": [str(s["tours"].shape[1]) for s in sets],
-            }
-            save_training_checkpoints(
-                args.out, "tsp", policy, args.config, training, {"valid_gap_percent": gap}, gap < best
+            sizes = {"sizes": [str(s["tours"].shape[1]) for s in sets]}
+            loss = float(np.mean(losses))
+            best = record_validation(
+                args, "tsp", policy, optimizer, history, "step", done, loss, gap, best, begin, sizes
             )
-            best = min(best, gap)
-            log(f"step {done}: loss {row['loss']:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
+            log(f"step {done}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
             losses = []
         if progress:
             progress(done, args.steps, f"validation gap best {best:.2f}%" if history else "")
