@@ -134,3 +134,15 @@ class MethodFamily:
     validate: Callable[[MethodSpec], None]
     usage: str
     batched: bool = False
+
+
+def validate_construction_policy(spec: MethodSpec) -> tuple[int, bool]:
+    """Validate ``gnn[:aug][:sample=N][:checkpoint=PATH]`` (the routing policies' method);
+    returns (samples, augment)."""
+    if spec.variant not in (None, "aug"):
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
+    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
+    samples = spec.int_option("sample", 1)
+    if samples < 1:
+        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+    return samples, spec.variant == "aug" or "aug" in spec.options

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from cosolve.baselines.cvrp_heuristics import clarke_wright, sweep
 from cosolve.errors import CosolveInputError
-from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings, validate_construction_policy
 from cosolve.problems.cvrp.instance import Instance, Solution
 
 DEFAULT_METHOD = "savings"
@@ -84,11 +84,7 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 def validate_gnn(spec: MethodSpec) -> None:
-    if spec.variant not in (None, "aug"):
-        raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
-    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
-    if spec.int_option("sample", 1) < 1:
-        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+    validate_construction_policy(spec)
 
 
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
@@ -96,12 +92,11 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     from cosolve.checkpoint import shipped_checkpoint
     from cosolve.gnn.cvrp_rollout import best_routes, load_cvrp_policy
 
-    validate_gnn(spec)
+    samples, augment = validate_construction_policy(spec)
     device = settings.torch_device()
     policy = load_cvrp_policy(spec.options.get("checkpoint") or shipped_checkpoint("cvrp"), device)
     begin = time.perf_counter()
-    augment = spec.variant == "aug" or "aug" in spec.options
-    solutions = best_routes(policy, instances, spec.int_option("sample", 1), device, settings.seed, augment)
+    solutions = best_routes(policy, instances, samples, device, settings.seed, augment)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(solution, per_instance) for solution in solutions]
 

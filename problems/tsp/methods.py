@@ -17,7 +17,7 @@ import torch
 
 from cosolve.baselines.tsp_heuristics import CONSTRUCTIONS, construct, two_opt
 from cosolve.errors import CosolveInputError
-from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings, validate_construction_policy
 from cosolve.problems.tsp.instance import Instance, Solution
 
 DEFAULT_METHOD = "rule:nearest:2opt"
@@ -62,11 +62,7 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 def validate_gnn(spec: MethodSpec) -> None:
-    if spec.variant not in (None, "aug"):
-        raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
-    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
-    if spec.int_option("sample", 1) < 1:
-        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+    validate_construction_policy(spec)
 
 
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
@@ -74,11 +70,10 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     from cosolve.checkpoint import shipped_checkpoint
     from cosolve.gnn.tsp_rollout import best_tours, load_tsp_policy
 
-    validate_gnn(spec)
+    samples, augment = validate_construction_policy(spec)
     device = settings.torch_device()
     policy = load_tsp_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), device)
     begin = time.perf_counter()
-    samples, augment = spec.int_option("sample", 1), spec.variant == "aug" or "aug" in spec.options
     tours = best_tours(policy, instances, samples, device, settings.seed, augment)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(Solution(tour=row), per_instance) for row in tours]
