@@ -14,6 +14,7 @@ PROBLEMS: dict[str, str] = {
     "jssp": "cosolve.problems.jssp",
     "tsp": "cosolve.problems.tsp",
     "cvrp": "cosolve.problems.cvrp",
+    "knapsack": "cosolve.problems.knapsack",
 }
 """Problem name -> package. The package follows :class:`cosolve.contract.Problem` and has a
 ``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""

@@ -1,4 +1,4 @@
-"""The CLI on TSP files: solve (JSON, plot), compare, generate."""
+"""The CLI on TSP, CVRP and knapsack files: solve (JSON, plot), compare, generate, train."""
 
 from __future__ import annotations
 
@@ -141,3 +141,16 @@ def test_train_tsp_then_solve_with_the_checkpoint(tmp_path, capsys):
     assert run(["solve", str(path_of("tsp", "eil51")), "--method", f"gnn:checkpoint={out}"]) == 0
     assert run(argv) == 2  # exists: needs --force or --resume
     assert run(argv[:-2] + ["--resume", f"{out}.last", "--device", "cpu"]) == 0
+
+
+def test_knapsack_solve_reaches_the_optimum_of_a_shipped_instance(tmp_path, capsys):
+    from cosolve.problems import knapsack
+
+    out = tmp_path / "s.json"
+    name = "knapPI_1_100_1000_1"
+    assert run(["solve", str(path_of("knapsack", name)), "--method", "ortools", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["problem"] == "knapsack" and data["objective"] == data["best_known"] == 9147
+    instance = knapsack.read(path_of("knapsack", name))
+    knapsack.check(instance, knapsack.solution_from_json(data["solution"]))
+    assert run(["solve", str(path_of("knapsack", name))]) == 0  # the default (greedy)

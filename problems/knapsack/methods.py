@@ -1,0 +1,82 @@
+"""The knapsack method table.
+
+``greedy`` (the default for now: value/weight ratio greedy, then the better of its set and the
+single most valuable item that fits, a 1/2-approximation; batched), ``greedy:plain`` (the ratio
+greedy alone) and ``ortools[:auto|bb|dp|cpsat]`` (exact: OR-Tools' knapsack solvers or CP-SAT,
+``settings.time_limit_s`` per instance; status ``optimal`` when proven, else ``feasible`` with a
+proven upper bound). See :mod:`cosolve.baselines.knapsack_ortools` for the solvers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from cosolve.baselines.knapsack_greedy import ratio_greedy
+from cosolve.errors import CosolveInputError
+from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.problems.knapsack.instance import Instance, Solution
+
+DEFAULT_METHOD = "greedy"
+ORTOOLS_SOLVERS = ("auto", "bb", "dp", "cpsat")
+"""The solvers of :mod:`cosolve.baselines.knapsack_ortools`, repeated here so that validating a
+method name does not load OR-Tools."""
+
+
+def validate_greedy(spec: MethodSpec) -> None:
+    if spec.variant not in (None, "plain"):
+        raise CosolveInputError(f"method {spec.text!r}: unknown greedy variant (use greedy or greedy:plain)")
+    spec.reject_unknown_options([])
+
+
+def greedy_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The ratio greedy over the whole batch at once; runtime shared equally."""
+    validate_greedy(spec)
+    device = settings.torch_device()
+    begin = time.perf_counter()
+    values = torch.as_tensor(np.stack([i.values for i in instances]), dtype=torch.int64, device=device)
+    weights = torch.as_tensor(np.stack([i.weights for i in instances]), dtype=torch.int64, device=device)
+    capacity = torch.as_tensor([i.capacity for i in instances], dtype=torch.int64, device=device)
+    chosen = ratio_greedy(values, weights, capacity, best_single=spec.variant != "plain").cpu().numpy()
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(Solution.from_mask(row), per_instance) for row in chosen]
+
+
+def validate_ortools(spec: MethodSpec) -> None:
+    if spec.variant not in (None, *ORTOOLS_SOLVERS):
+        choices = ", ".join(ORTOOLS_SOLVERS)
+        raise CosolveInputError(f"method {spec.text!r}: unknown OR-Tools solver (choose ortools:<{choices}>)")
+    spec.reject_unknown_options([])
+
+
+def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """An exact OR-Tools solver on each instance in turn, ``settings.time_limit_s`` each."""
+    from cosolve.baselines.knapsack_ortools import solve_ortools  # OR-Tools loads only when asked for
+
+    validate_ortools(spec)
+    outputs = []
+    for instance in instances:
+        begin = time.perf_counter()
+        try:
+            result = solve_ortools(
+                instance.values,
+                instance.weights,
+                instance.capacity,
+                settings.time_limit_s,
+                spec.variant or "auto",
+                settings.resolved_workers(),
+            )
+        except CosolveInputError as error:
+            raise CosolveInputError(f"instance {instance.name}: {error}") from None
+        solution = Solution(items=result.items)
+        outputs.append(MethodOutput(solution, time.perf_counter() - begin, result.status, float(result.bound)))
+    return outputs
+
+
+METHODS: dict[str, MethodFamily] = {
+    "greedy": MethodFamily(greedy_runner, validate_greedy, "greedy[:plain]", batched=True),
+    "ortools": MethodFamily(ortools_runner, validate_ortools, f"ortools[:<{'|'.join(ORTOOLS_SOLVERS)}>]"),
+}
