@@ -154,3 +154,15 @@ def test_knapsack_solve_reaches_the_optimum_of_a_shipped_instance(tmp_path, caps
     instance = knapsack.read(path_of("knapsack", name))
     knapsack.check(instance, knapsack.solution_from_json(data["solution"]))
     assert run(["solve", str(path_of("knapsack", name))]) == 0  # the default (greedy)
+
+
+def test_a_knapsack_file_of_capacity_one_is_not_taken_for_a_one_machine_job_shop(tmp_path):
+    """Regression: job shop's sniff accepted any "n 1" header followed by n pairs of numbers."""
+    from cosolve.registry import detect_problem
+
+    knapsack_file = tmp_path / "k.txt"
+    knapsack_file.write_text("3 1\n5 1\n4 2\n3 1\n")
+    assert detect_problem(knapsack_file) == "knapsack"
+    shop = tmp_path / "s.txt"
+    shop.write_text("2 1\n0 5\n0 3\n")
+    assert detect_problem(shop) == "jssp"

@@ -220,7 +220,13 @@ def sniff(text: str) -> bool:
     if len(first) != 2 or not _is_numeric(lines[0][1]):
         return False
     n_jobs, n_machines = int(first[0]), int(first[1])
-    widths = [len(line.split()) for _, line in lines[1:] if not line.lower().startswith(("times", "machines"))]
-    jsplib = len(widths) == n_jobs and all(width == 2 * n_machines for width in widths)
+    rows = [line.split() for _, line in lines[1:] if not line.lower().startswith(("times", "machines"))]
+    widths = [len(row) for row in rows]
+    # JSPLIB rows are "machine time" pairs with 0-based machines below m: checking the machines
+    # keeps e.g. a knapsack file of capacity 1 ("n 1", then "value weight" lines) out.
+    jsplib = len(widths) == n_jobs and all(
+        width == 2 * n_machines and all(token.isdigit() and int(token) < n_machines for token in row[0::2])
+        for width, row in zip(widths, rows)
+    )
     taillard = len(widths) == 2 * n_jobs and all(width == n_machines for width in widths)
     return jsplib or taillard
