@@ -164,7 +164,7 @@ def test_ortools_arguments_and_model_pieces(real):
 def test_method_table():
     assert methods.DEFAULT_METHOD == "savings"
     assert set(methods.METHODS) == {"savings", "sweep", "ortools", "gnn"}
-    assert not any(family.batched for family in methods.METHODS.values())
+    assert [name for name, family in methods.METHODS.items() if family.batched] == ["gnn"]
     assert methods.METHODS["ortools"].usage == "ortools[:first=<cw|savings|cheapest_arc>]"
 
 
