@@ -10,9 +10,9 @@ n      capacity  source
 20     30        Kool et al. 2019
 50     40        Kool et al. 2019
 100    50        Kool et al. 2019; POMO; BQ-NCO
-200    80        BQ-NCO / LEHD test sets
-500    100       BQ-NCO / LEHD test sets
-1000   250       BQ-NCO / LEHD test sets
+200    80        LEHD App. D.1 (its CVRP200 test file); GOAL App. F.1
+500    100       LEHD App. D.1 (its CVRP500 test file); GOAL App. F.1
+1000   250       LEHD App. D.1; GOAL App. F.1
 =====  ========  ==========================================================
 
 Other sizes take the capacity of the largest tabulated size not above them (20 below 10). Note
