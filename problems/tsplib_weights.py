@@ -56,35 +56,45 @@ def coordinate_weights(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
     raise ValueError(f"unsupported EDGE_WEIGHT_TYPE {edge_weight_type}")
 
 
-def explicit_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.ndarray:
-    """``[n, n]`` symmetric weights from the flat number stream of an ``EDGE_WEIGHT_SECTION``.
+def explicit_positions(n: int, edge_weight_format: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of each number of an ``EDGE_WEIGHT_SECTION`` stream, in stream order.
 
     Raises:
-        ValueError: the stream has the wrong number of values for ``n`` and the format.
+        ValueError: an unsupported format.
     """
-    values = np.asarray(values, dtype=np.float64).ravel()
     if edge_weight_format == "FULL_MATRIX":
-        expected = n * n
-    elif edge_weight_format in ("UPPER_ROW", "LOWER_ROW"):
-        expected = n * (n - 1) // 2
-    elif edge_weight_format in ("UPPER_DIAG_ROW", "LOWER_DIAG_ROW"):
-        expected = n * (n + 1) // 2
-    else:
+        return np.divmod(np.arange(n * n), n)
+    if edge_weight_format not in EXPLICIT_FORMATS:
         raise ValueError(
             f"unsupported EDGE_WEIGHT_FORMAT {edge_weight_format} (supported: {', '.join(EXPLICIT_FORMATS)})"
         )
+    diagonal = edge_weight_format.endswith("DIAG_ROW")
+    if edge_weight_format.startswith("UPPER"):
+        return np.triu_indices(n, k=0 if diagonal else 1)
+    return np.tril_indices(n, k=0 if diagonal else -1)
+
+
+def place_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.ndarray:
+    """``[n, n]`` weights from a stream of the right length: a full matrix as given, a triangle
+    mirrored."""
+    rows, cols = explicit_positions(n, edge_weight_format)
+    weights = np.zeros((n, n))
+    weights[rows, cols] = values
+    if edge_weight_format != "FULL_MATRIX":
+        weights[cols, rows] = values
+    return weights
+
+
+def explicit_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.ndarray:
+    """``[n, n]`` weights from the flat number stream of an ``EDGE_WEIGHT_SECTION``.
+
+    Raises:
+        ValueError: an unsupported format, or the wrong number of values for ``n`` and the format.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    expected = explicit_positions(n, edge_weight_format)[0].size
     if values.size != expected:
         raise ValueError(
             f"EDGE_WEIGHT_SECTION has {values.size} numbers, {edge_weight_format} of {n} nodes needs {expected}"
         )
-    if edge_weight_format == "FULL_MATRIX":
-        return values.reshape(n, n).copy()
-    weights = np.zeros((n, n))
-    diagonal = edge_weight_format.endswith("DIAG_ROW")
-    if edge_weight_format.startswith("UPPER"):
-        rows, cols = np.triu_indices(n, k=0 if diagonal else 1)
-    else:
-        rows, cols = np.tril_indices(n, k=0 if diagonal else -1)
-    weights[rows, cols] = values
-    weights[cols, rows] = values
-    return weights
+    return place_weights(values, n, edge_weight_format)

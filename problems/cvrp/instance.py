@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cosolve.problems.tsplib_weights import coordinate_weights, euclidean
+
 ROUNDINGS = ("nint", "ceil", "floor", "att", "geo", "explicit", "none")
+TSPLIB_TYPES = {"nint": "EUC_2D", "ceil": "CEIL_2D", "att": "ATT", "geo": "GEO"}
+"""The roundings whose formulas :mod:`cosolve.problems.tsplib_weights` computes, by TSPLIB name."""
 """How ``distances`` were made: TSPLIB ``EUC_2D`` (``nint``: ``floor(d + 0.5)``), ``CEIL_2D``,
 ``FLOOR_2D``, ``ATT`` (pseudo-Euclidean), ``GEO`` (great circle, km), an explicit matrix from the
 file, or exact Euclidean distances with no rounding (generated instances)."""
@@ -108,44 +112,15 @@ def distance_matrix(coords: np.ndarray, rounding: str) -> np.ndarray:
     ``nint`` (``EUC_2D``): ``floor(d + 0.5)``; ``ceil`` (``CEIL_2D``); ``floor`` (``FLOOR_2D``);
     ``att``: TSPLIB's pseudo-Euclidean distance, ``r = sqrt((dx² + dy²) / 10)`` rounded with
     ``nint`` and raised by one when that fell below ``r``; ``geo``: the TSPLIB great-circle
-    distance in km (see :func:`geo_distances`); ``none``: exact Euclidean. The arithmetic follows
-    the TSPLIB95 definitions, and so reproduces the costs of CVRPLIB solution files.
+    distance in km (PI = 3.141592, radius 6378.388, as TSPLIB95 prescribes); ``none``: exact
+    Euclidean. The formulas are :mod:`cosolve.problems.tsplib_weights`' (shared with TSP); they
+    reproduce the costs of CVRPLIB solution files.
     """
     coords = np.asarray(coords, dtype=np.float64)
-    if rounding == "geo":
-        return geo_distances(coords)
-    dx = coords[:, None, 0] - coords[None, :, 0]
-    dy = coords[:, None, 1] - coords[None, :, 1]
-    squared = dx * dx + dy * dy
-    if rounding == "att":
-        exact = np.sqrt(squared / 10.0)
-        rounded = np.floor(exact + 0.5)
-        return np.where(rounded < exact, rounded + 1.0, rounded)
-    exact = np.sqrt(squared)
-    if rounding == "nint":
-        return np.floor(exact + 0.5)
-    if rounding == "ceil":
-        return np.ceil(exact)
+    if rounding in TSPLIB_TYPES:
+        return coordinate_weights(coords, TSPLIB_TYPES[rounding])
     if rounding == "floor":
-        return np.floor(exact)
+        return np.floor(euclidean(coords))
     if rounding == "none":
-        return exact
+        return euclidean(coords)
     raise ValueError(f"no distance formula for rounding {rounding!r}")
-
-
-def geo_distances(coords: np.ndarray) -> np.ndarray:
-    """TSPLIB ``GEO``: ``x`` is latitude, ``y`` longitude, both ``DDD.MM`` (whole degrees, then
-    minutes as the fraction; degrees truncated as in the TSPLIB FAQ); ``PI = 3.141592`` and an
-    earth radius of 6378.388 km exactly as TSPLIB95 prescribes; each distance is truncated after
-    adding 1 km."""
-    pi = 3.141592
-    degrees = np.trunc(coords)
-    radians = pi * (degrees + 5.0 * (coords - degrees) / 3.0) / 180.0
-    latitude, longitude = radians[:, 0], radians[:, 1]
-    q1 = np.cos(longitude[:, None] - longitude[None, :])
-    q2 = np.cos(latitude[:, None] - latitude[None, :])
-    q3 = np.cos(latitude[:, None] + latitude[None, :])
-    cosine = np.clip(0.5 * ((1.0 + q1) * q2 - (1.0 - q1) * q3), -1.0, 1.0)
-    distances = np.floor(6378.388 * np.arccos(cosine) + 1.0)
-    np.fill_diagonal(distances, 0.0)
-    return distances

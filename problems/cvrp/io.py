@@ -33,11 +33,12 @@ from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.files import read_text
 from cosolve.problems.cvrp.instance import Instance, Solution, distance_matrix
+from cosolve.problems.tsplib_weights import EXPLICIT_FORMATS, explicit_positions, place_weights
 
 FORMATS = ("auto", "vrplib")
 COORD_TYPES = {"EUC_2D": "nint", "CEIL_2D": "ceil", "FLOOR_2D": "floor", "ATT": "att", "GEO": "geo"}
 """Supported coordinate-based ``EDGE_WEIGHT_TYPE`` values and the rounding each implies."""
-MATRIX_FORMATS = ("FULL_MATRIX", "LOWER_ROW", "UPPER_ROW", "LOWER_DIAG_ROW", "UPPER_DIAG_ROW")
+MATRIX_FORMATS = EXPLICIT_FORMATS
 UNSUPPORTED_SPECS = {
     "DISTANCE": "route-length limits (DISTANCE)",
     "SERVICE_TIME": "service times (SERVICE_TIME)",
@@ -298,22 +299,13 @@ def _explicit_distances(path: Path, layout: _Layout, dimension: int) -> np.ndarr
     values = [_number(path, number, token, "edge weight") for number, tokens in rows for token in tokens]
     lines = [number for number, tokens in rows for _ in tokens]
     n = dimension
-    if form == "FULL_MATRIX":
-        rows_of, cols_of = np.divmod(np.arange(n * n), n)
-    else:
-        diagonal = "DIAG" in form
-        lower, upper = np.tril_indices(n, 0 if diagonal else -1), np.triu_indices(n, 0 if diagonal else 1)
-        # LOWER_ROW lists row by row below the diagonal; UPPER_ROW row by row above it.
-        rows_of, cols_of = lower if form.startswith("LOWER") else upper
+    rows_of, _ = explicit_positions(n, form)
     if len(values) != rows_of.size:
         where = lines[rows_of.size] if len(values) > rows_of.size else (rows[-1][0] if rows else header)
         raise CosolveInputError(
             f"EDGE_WEIGHT_SECTION has {len(values)} numbers; {form} for DIMENSION {n} needs {rows_of.size}", path, where
         )
-    matrix = np.zeros((n, n), dtype=np.float64)
-    matrix[rows_of, cols_of] = values
-    if form != "FULL_MATRIX":  # one triangle filled: mirror it
-        matrix = matrix + matrix.T - np.diag(np.diag(matrix))
+    matrix = place_weights(np.array(values), n, form)
     negative = np.argwhere(matrix < 0)
     if negative.size:
         i, j = negative[0]
