@@ -23,6 +23,7 @@ import torch
 from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy, CvrpPolicyConfig
+from cosolve.gnn.cvrp_rollout import run_routes
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset, step
 from cosolve.problems.cvrp.observe import observe
@@ -137,14 +138,10 @@ class CvrpImitationArgs:
     config: dict = field(default_factory=lambda: CvrpPolicyConfig().to_dict())
 
 
-@torch.no_grad()
 def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str) -> torch.Tensor:
     """``[B]`` costs of greedy route sets of same-size instances."""
     coords = torch.as_tensor(np.stack([i.coords for i in instances]), dtype=torch.float32, device=device)
-    state = reset(instances, device)
-    while not bool(state.done.all()):
-        step(state, policy(observe(state, coords)).argmax(dim=1))
-    return state.length.cpu()
+    return run_routes(policy, reset(instances, device), coords).length.cpu()
 
 
 def validation_gap(policy: CvrpPolicy, experts: dict, device: str) -> float:

@@ -22,6 +22,7 @@ import torch
 
 from cosolve.baselines.jssp_rules import run_rule
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
+from cosolve.gnn.jssp_rollout import run_episodes
 from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
@@ -128,14 +129,9 @@ def _split(experts: ExpertSet, fraction: float) -> tuple[ExpertSet, ExpertSet]:
     return pick(slice(n_valid, None)), pick(slice(0, n_valid))
 
 
-@torch.no_grad()
 def greedy_makespans(policy: JobShopPolicy, instances: list, device: str) -> torch.Tensor:
     """``[N]`` makespans of greedy rollouts of one same-shape batch."""
-    state = reset(instances, device)
-    while not bool(state.done.all()):
-        logits, _ = policy(observe(state))
-        step(state, logits.argmax(dim=1))
-    return state.makespan.cpu()
+    return run_episodes(policy, reset(instances, device)).makespan.cpu()
 
 
 def validation_gap(

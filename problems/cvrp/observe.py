@@ -22,6 +22,7 @@ import torch
 from torch_geometric.data import Batch
 
 from cosolve.problems.cvrp.env import State
+from cosolve.problems.typed_graph import typed_graph_batch
 
 N_FEATURES = 7
 N_RELATIONS = 3
@@ -88,19 +89,6 @@ def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observ
     owner = rows.repeat_interleave(live.sum(dim=1))
     current = (rows * nodes + state.current)[owner]
     depot = (rows * nodes)[owner]
-    edge_index = torch.cat([knn, torch.stack([current, live_index]), torch.stack([depot, live_index])], dim=1)
-    edge_type = torch.cat(
-        [
-            torch.zeros(knn.shape[1], dtype=torch.int64, device=device),
-            torch.ones(live_index.numel(), dtype=torch.int64, device=device),
-            torch.full((live_index.numel(),), 2, dtype=torch.int64, device=device),
-        ]
-    )
-    graph = Batch(
-        x=x,
-        edge_index=edge_index,
-        edge_type=edge_type,
-        batch=rows.repeat_interleave(nodes),
-        ptr=torch.arange(batch + 1, device=device) * nodes,
-    )
+    relations = [knn, torch.stack([current, live_index]), torch.stack([depot, live_index])]
+    graph = typed_graph_batch(x, relations, batch, nodes)
     return Observation(graph, state.mask, rows * nodes + state.current, rows * nodes)

@@ -44,6 +44,7 @@ import torch
 from torch_geometric.data import Batch
 
 from cosolve.problems.jssp.env import NO_TIME, State
+from cosolve.problems.typed_graph import typed_graph_batch
 
 N_FEATURES = 9
 N_RELATIONS = 4
@@ -162,27 +163,16 @@ def observe(state: State) -> Observation:
     earlier, later = node_of_op[:, :, :-1][chain], node_of_op[:, :, 1:][chain]
     open_ops = node_of_op[keep]
     machine_nodes = (base + n_open + state.machines)[keep]
-    edge_index = torch.cat(
-        [
-            torch.stack([earlier, later]),
-            torch.stack([later, earlier]),
-            torch.stack([open_ops, machine_nodes]),
-            torch.stack([machine_nodes, open_ops]),
-        ],
-        dim=1,
-    )
-    sizes = [earlier.numel(), earlier.numel(), open_ops.numel(), open_ops.numel()]
-    edge_type = torch.repeat_interleave(torch.arange(N_RELATIONS, device=device), torch.tensor(sizes, device=device))
+    relations = [
+        torch.stack([earlier, later]),
+        torch.stack([later, earlier]),
+        torch.stack([open_ops, machine_nodes]),
+        torch.stack([machine_nodes, open_ops]),
+    ]
 
     op_features, machine_features, candidate_features = _features(state)
     nodes = torch.cat([op_features[keep].view(batch, n_open, N_FEATURES), machine_features], dim=1)
-    graph = Batch(
-        x=nodes.view(batch * n_nodes, N_FEATURES),
-        edge_index=edge_index,
-        edge_type=edge_type,
-        batch=torch.arange(batch, device=device).repeat_interleave(n_nodes),
-        ptr=torch.arange(batch + 1, device=device) * n_nodes,
-    )
+    graph = typed_graph_batch(nodes.view(batch * n_nodes, N_FEATURES), relations, batch, n_nodes)
     next_op = state.next_op.clamp(max=n_machines - 1).unsqueeze(2)
     candidates = torch.where(state.mask, node_of_op.gather(2, next_op).squeeze(2), 0)
     candidate_machines = base.view(batch, 1) + n_open + state.candidate_machine

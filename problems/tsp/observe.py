@@ -23,6 +23,7 @@ import torch
 from torch_geometric.data import Batch
 
 from cosolve.problems.tsp.env import State
+from cosolve.problems.typed_graph import typed_graph_batch
 
 N_FEATURES = 6
 N_RELATIONS = 3
@@ -86,19 +87,6 @@ def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observ
     every = (base.view(batch, 1) + torch.arange(tokens, device=device)).reshape(-1)
     current = (rows * tokens + m).repeat_interleave(tokens)
     first = (rows * tokens + m + 1).repeat_interleave(tokens)
-    edge_index = torch.cat([knn, torch.stack([current, every]), torch.stack([first, every])], dim=1)
-    edge_type = torch.cat(
-        [
-            torch.zeros(knn.shape[1], dtype=torch.int64, device=device),
-            torch.ones(every.numel(), dtype=torch.int64, device=device),
-            torch.full((every.numel(),), 2, dtype=torch.int64, device=device),
-        ]
-    )
-    graph = Batch(
-        x=x,
-        edge_index=edge_index,
-        edge_type=edge_type,
-        batch=rows.repeat_interleave(tokens),
-        ptr=torch.arange(batch + 1, device=device) * tokens,
-    )
+    relations = [knn, torch.stack([current, every]), torch.stack([first, every])]
+    graph = typed_graph_batch(x, relations, batch, tokens)
     return Observation(graph, candidates, rows * tokens + m, rows * tokens + m + 1)
