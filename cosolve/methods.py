@@ -136,12 +136,12 @@ class MethodFamily:
     batched: bool = False
 
 
-def validate_construction_policy(spec: MethodSpec) -> tuple[int, bool]:
-    """Validate ``gnn[:aug][:sample=N][:checkpoint=PATH]`` (the routing policies' method);
-    returns (samples, augment)."""
-    if spec.variant not in (None, "aug"):
+def validate_construction_policy(spec: MethodSpec, extra_options: Sequence[str] = ()) -> tuple[int, bool]:
+    """Validate ``gnn[:aug][:sample=N][:checkpoint=PATH]`` (the routing policies' method, with
+    the problem's ``extra_options``); returns (samples, augment)."""
+    if spec.variant not in (None, "aug", *extra_options):
         raise CosolveInputError(f"method {spec.text!r}: gnn takes aug and options (e.g. gnn:aug:sample=16)")
-    spec.reject_unknown_options(["sample", "checkpoint", "aug"])
+    spec.reject_unknown_options(["sample", "checkpoint", "aug", *extra_options])
     samples = spec.int_option("sample", 1)
     if samples < 1:
         raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")

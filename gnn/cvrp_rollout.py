@@ -10,7 +10,8 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.cvrp_policy import CvrpPolicy, CvrpPolicyConfig
+from cosolve.gnn.cvrp_policy import CvrpPolicy
+from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_rollout import symmetries
 from cosolve.problems.cvrp.env import State, reset, step, to_solutions
 from cosolve.problems.cvrp.instance import Instance, Solution
@@ -21,7 +22,7 @@ def load_cvrp_policy(path: str | Path, device: str = "cpu") -> CvrpPolicy:
     """The policy of a CVRP checkpoint, in eval mode on ``device``."""
     payload = load_checkpoint(path, "cvrp")
     try:
-        policy = CvrpPolicy(CvrpPolicyConfig(**payload["policy"]["config"]))
+        policy = CvrpPolicy(RoutingNetConfig(**payload["policy"]["config"]))
         policy.load_state_dict(payload["weights"])
     except (TypeError, RuntimeError) as error:
         raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None

@@ -10,7 +10,8 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.problems.tsp.env import State, reset, step
 from cosolve.problems.tsp.instance import Instance
 from cosolve.problems.tsp.observe import observe
@@ -20,7 +21,7 @@ def load_tsp_policy(path: str | Path, device: str = "cpu") -> TspPolicy:
     """The policy of a TSP checkpoint, in eval mode on ``device``."""
     payload = load_checkpoint(path, "tsp")
     try:
-        policy = TspPolicy(TspPolicyConfig(**payload["policy"]["config"]))
+        policy = TspPolicy(RoutingNetConfig(**payload["policy"]["config"]))
         policy.load_state_dict(payload["weights"])
     except (TypeError, RuntimeError) as error:
         raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
@@ -42,13 +43,16 @@ def run_tours(
     sample: bool = False,
     generator: torch.Generator | None = None,
     temperature: float = 1.0,
+    window: int | None = None,
 ) -> State:
-    """Complete the batch's tours (in place) with the policy; returns the state."""
+    """Complete the batch's tours (in place) with the policy; returns the state. With
+    ``window``, each step chooses among the ``window`` unvisited nodes nearest to the current
+    node (see :func:`~cosolve.problems.tsp.observe.observe`)."""
     while not bool(state.done.all()):
         if state.position == state.n_nodes - 1:  # one node left: no choice
             step(state, state.mask.double().argmax(dim=1))
             continue
-        observation = observe(state, coords)
+        observation = observe(state, coords, window=window)
         logits = policy(observation)
         if sample:
             picks = torch.multinomial(torch.softmax(logits / temperature, dim=1), 1, generator=generator)
@@ -58,9 +62,11 @@ def run_tours(
     return state
 
 
-def greedy_tours(policy: TspPolicy, instances: Sequence[Instance], device: str = "cpu") -> State:
+def greedy_tours(
+    policy: TspPolicy, instances: Sequence[Instance], device: str = "cpu", window: int | None = None
+) -> State:
     """Greedy tours of same-size instances, all in one batch."""
-    return run_tours(policy, reset(instances, device), coordinates(instances, device))
+    return run_tours(policy, reset(instances, device), coordinates(instances, device), window=window)
 
 
 def symmetries(coords: torch.Tensor) -> torch.Tensor:
@@ -74,6 +80,11 @@ def symmetries(coords: torch.Tensor) -> torch.Tensor:
     return torch.stack(views)
 
 
+def start_nodes(n: int, starts: int) -> torch.Tensor:
+    """``[starts]`` start nodes spread evenly over the ids ``0..n-1`` (node 0 first)."""
+    return torch.arange(min(starts, n)) * n // min(starts, n)
+
+
 def best_tours(
     policy: TspPolicy,
     instances: Sequence[Instance],
@@ -81,22 +92,32 @@ def best_tours(
     device: str = "cpu",
     seed: int = 0,
     augment: bool = False,
+    starts: int = 1,
+    window: int | None = None,
 ) -> np.ndarray:
-    """``[B, n]`` the shortest tour per instance among: the greedy tour (of each of the 8
-    symmetric views with ``augment``) and ``samples - 1`` sampled tours (per view), all copies
-    of all instances in one batch."""
+    """``[B, n]`` the shortest tour per instance (rotated to start at node 0) among: the greedy
+    tours from each of ``starts`` start nodes (multi-start, in each of the 8 symmetric views
+    with ``augment``) and ``samples - 1`` sampled tours from node 0 (per view), all copies of
+    all instances in one batch. ``window``: see :func:`run_tours`."""
     coords = coordinates(instances, device)
     views = symmetries(coords) if augment else coords.unsqueeze(0)  # [V, B, n, 2]
     n_views, batch = views.shape[0], len(instances)
-    greedy = run_tours(policy, reset(list(instances) * n_views, device), views.flatten(0, 1))
-    every_tour, every_length = [greedy.tour.view(n_views, batch, -1)], [greedy.length.view(n_views, batch)]
+    first = start_nodes(coords.shape[1], starts).to(device)
+    copies = n_views * len(first)
+    greedy_starts = first.repeat_interleave(n_views * batch)  # [S * V * B], start-major
+    state = reset(list(instances) * copies, device, greedy_starts)
+    greedy = run_tours(policy, state, views.repeat(len(first), 1, 1, 1).flatten(0, 1), window=window)
+    every_tour, every_length = [greedy.tour.view(copies, batch, -1)], [greedy.length.view(copies, batch)]
     if samples > 1:
         copies = (samples - 1) * n_views
         generator = torch.Generator(device=device).manual_seed(seed)
         state = reset(list(instances) * copies, device)
-        state = run_tours(policy, state, views.repeat(samples - 1, 1, 1, 1).flatten(0, 1), True, generator)
+        coords_copies = views.repeat(samples - 1, 1, 1, 1).flatten(0, 1)
+        state = run_tours(policy, state, coords_copies, True, generator, window=window)
         every_tour.append(state.tour.view(copies, batch, -1))
         every_length.append(state.length.view(copies, batch))
     tours, lengths = torch.cat(every_tour), torch.cat(every_length)
-    best = lengths.argmin(dim=0)
-    return tours[best, torch.arange(batch, device=best.device)].cpu().numpy()
+    best = tours[lengths.argmin(dim=0), torch.arange(batch, device=lengths.device)]
+    n = best.shape[1]
+    shift = (best == 0).int().argmax(dim=1, keepdim=True)
+    return best.gather(1, (torch.arange(n, device=best.device) + shift) % n).cpu().numpy()

@@ -1,6 +1,6 @@
 """Train the CVRP policy by imitation of PyVRP route sets (needs ``pip install .[bench]``).
 
-    python scripts/train_cvrp_default.py WORKDIR [--episodes 4000]
+    python scripts/train_cvrp_default.py WORKDIR [--episodes 4000] [--device cuda --time-limit 400]
 
 Solves random uniform CVRP20/50/100 with PyVRP once (``--expert-seconds`` each, cached in
 WORKDIR), then trains ``WORKDIR/cvrp_imitation.pt``; rerunning resumes from
@@ -27,6 +27,12 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=4000)
     parser.add_argument("--expert-seconds", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--time-limit", type=float, help="seconds; the learning rate anneals over this time")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr-final", type=float, default=1e-5)
+    parser.add_argument("--validate-every", type=int, default=50)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -44,7 +50,16 @@ def main() -> None:
     last = Path(f"{out}.last")
     train(
         CvrpImitationArgs(
-            data=data, validation=str(validation), out=str(out), episodes=args.episodes, validate_every=50
+            data=data,
+            validation=str(validation),
+            out=str(out),
+            episodes=args.episodes,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            lr_final=args.lr_final,
+            validate_every=args.validate_every,
+            device=args.device,
+            time_limit=args.time_limit,
         ),
         resume=str(last) if last.exists() else None,
         log=lambda line: print(line, flush=True),

@@ -22,8 +22,10 @@ import torch
 
 from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.cvrp_policy import CvrpPolicy, CvrpPolicyConfig
+from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.tsp_rollout import symmetries
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset, step
 from cosolve.problems.cvrp.observe import observe
@@ -135,7 +137,8 @@ class CvrpImitationArgs:
     validate_every: int = 50
     seed: int = 0
     device: str = "cpu"
-    config: dict = field(default_factory=lambda: CvrpPolicyConfig().to_dict())
+    time_limit: float | None = None  # seconds of this call; stops after the next validation
+    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
 
 
 def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str) -> torch.Tensor:
@@ -152,11 +155,16 @@ def validation_gap(policy: CvrpPolicy, experts: dict, device: str) -> float:
     return float(np.mean(100.0 * (costs / experts["costs"] - 1.0)))
 
 
-def imitate_episode(policy, optimizer, experts: dict, chosen: np.ndarray, args: CvrpImitationArgs) -> list[float]:
-    """One episode over a batch of expert instances; an optimizer step every ``chunk`` decisions."""
+def imitate_episode(
+    policy, optimizer, experts: dict, chosen: np.ndarray, views: np.ndarray, args: CvrpImitationArgs
+) -> list[float]:
+    """One episode over a batch of expert instances, each seen in one of its 8 symmetric views
+    ``views`` ``[B]`` (flips and the x-y swap: same distances); an optimizer step every
+    ``chunk`` decisions."""
     device = args.device
     instances = instances_of(experts, chosen)
     coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=device)
+    coords = symmetries(coords)[torch.as_tensor(views, device=device), torch.arange(len(chosen), device=device)]
     succ = torch.as_tensor(experts["succ"][chosen], device=device)
     pred = torch.as_tensor(experts["pred"][chosen], device=device)
     state = reset(instances, device)
@@ -192,7 +200,7 @@ def train(
     torch.manual_seed(args.seed)
     sets = [load_experts(path) for path in args.data]
     validation = load_experts(args.validation)
-    policy = CvrpPolicy(CvrpPolicyConfig(**args.config)).to(args.device)
+    policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     episode, best, history = 0, float("inf"), []
     if resume:
@@ -200,13 +208,15 @@ def train(
         log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
     rng = np.random.default_rng(args.seed + episode)
     begin, losses = time.time(), []
-    while episode < args.episodes:
-        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes)
+    while episode < args.episodes and not (args.time_limit and time.time() - begin > args.time_limit):
+        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes, time.time() - begin, args.time_limit)
         experts = sets[episode % len(sets)]
         chosen = rng.choice(len(experts["costs"]), size=min(args.batch_size, len(experts["costs"])), replace=False)
-        losses += imitate_episode(policy, optimizer, experts, chosen, args)
+        views = rng.integers(0, 8, size=len(chosen))
+        losses += imitate_episode(policy, optimizer, experts, chosen, views, args)
         episode += 1
-        if episode % args.validate_every == 0 or episode == args.episodes:
+        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
+        if episode % args.validate_every == 0 or episode == args.episodes or out_of_time:
             gap = validation_gap(policy, validation, args.device)
             sizes = {"sizes": [str(s["succ"].shape[1] - 1) for s in sets]}
             loss = float(np.mean(losses))

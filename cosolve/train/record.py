@@ -13,10 +13,22 @@ from cosolve.checkpoint import load_checkpoint, save_training_checkpoints
 from cosolve.train.log import append_csv
 
 
-def anneal(optimizer: torch.optim.Optimizer, lr: float, lr_final: float, done: int, total: int) -> None:
-    """Set a geometric schedule from ``lr`` (at 0) to ``lr_final`` (at ``total - 1``)."""
+def anneal(
+    optimizer: torch.optim.Optimizer,
+    lr: float,
+    lr_final: float,
+    done: int,
+    total: int,
+    elapsed: float = 0.0,
+    time_limit: float | None = None,
+) -> None:
+    """Set a geometric schedule from ``lr`` (at 0) to ``lr_final`` (at ``total - 1``, or at
+    ``time_limit`` seconds of ``elapsed`` time when that comes first)."""
+    fraction = done / max(1, total - 1)
+    if time_limit:
+        fraction = max(fraction, elapsed / time_limit)
     for group in optimizer.param_groups:
-        group["lr"] = lr * (lr_final / lr) ** (done / max(1, total - 1))
+        group["lr"] = lr * (lr_final / lr) ** min(1.0, fraction)
 
 
 def resume_from(

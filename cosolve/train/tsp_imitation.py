@@ -3,8 +3,9 @@
 Every suffix of an expert tour is a labelled sample: after the first ``t`` nodes of the tour,
 the remaining problem (unvisited nodes, current node, first node) is the state and the
 tour's next node is the label. A training step draws a batch of expert tours of one size,
-one ``t`` for the batch and a direction per tour (a reversed optimal tour is optimal too),
-and minimises the cross-entropy of the policy's choice. Experts: LKH-3 through ``elkai``
+one ``t`` for the batch, a direction per tour (a reversed optimal tour is optimal too) and
+one of the 8 symmetric views of each instance's coordinates (flips and the x-y swap), and
+minimises the cross-entropy of the policy's choice. Experts: LKH-3 through ``elkai``
 (``pip install cosolve[bench]``) or OR-Tools guided local search.
 """
 
@@ -20,8 +21,9 @@ import torch
 
 from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
-from cosolve.gnn.tsp_rollout import greedy_tours
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.tsp_policy import TspPolicy
+from cosolve.gnn.tsp_rollout import greedy_tours, symmetries
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
@@ -77,6 +79,15 @@ def load_experts(path: str | Path) -> dict[str, np.ndarray]:
         raise CosolveInputError(f"not a TSP expert file: {error}", path) from None
 
 
+def merge_by_size(sets: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+    """One expert set per instance size (files of the same size concatenated), by size."""
+    sizes = sorted({experts["tours"].shape[1] for experts in sets})
+    return [
+        {key: np.concatenate([e[key] for e in sets if e["tours"].shape[1] == size]) for key in sets[0]}
+        for size in sizes
+    ]
+
+
 def suffix_states(tours: torch.Tensor, coords: torch.Tensor, t: int) -> tuple[State, torch.Tensor]:
     """The states after the first ``t`` nodes of ``tours`` ``[B, n]`` and the next nodes ``[B]``."""
     batch, n = tours.shape
@@ -104,7 +115,8 @@ class TspImitationArgs:
     validate_every: int = 500
     seed: int = 0
     device: str = "cpu"
-    config: dict = field(default_factory=lambda: TspPolicyConfig().to_dict())
+    time_limit: float | None = None  # seconds of this call; stops after the next validation
+    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
 
 
 def validation_gap(policy: TspPolicy, experts: dict[str, np.ndarray], device: str) -> float:
@@ -127,9 +139,9 @@ def train(
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
-    sets = [load_experts(path) for path in args.data]
+    sets = merge_by_size([load_experts(path) for path in args.data])
     validation = load_experts(args.validation)
-    policy = TspPolicy(TspPolicyConfig(**args.config)).to(args.device)
+    policy = TspPolicy(RoutingNetConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     done, best, history = 0, float("inf"), []
     if resume:
@@ -137,8 +149,8 @@ def train(
         log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
     rng = np.random.default_rng(args.seed + done)
     begin, losses = time.time(), []
-    while done < args.steps:
-        anneal(optimizer, args.lr, args.lr_final, done, args.steps)
+    while done < args.steps and not (args.time_limit and time.time() - begin > args.time_limit):
+        anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
         experts = sets[done % len(sets)]
         chosen = rng.choice(len(experts["tours"]), size=min(args.batch_size, len(experts["tours"])), replace=False)
         tours = experts["tours"][chosen]
@@ -147,6 +159,8 @@ def train(
         n = tours.shape[1]
         t = int(rng.integers(1, n - 1))  # at least two unvisited nodes: a real choice
         coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=args.device)
+        views = torch.as_tensor(rng.integers(0, 8, size=len(chosen)), device=args.device)
+        coords = symmetries(coords)[views, torch.arange(len(chosen), device=args.device)]
         state, labels = suffix_states(torch.as_tensor(tours, device=args.device), coords, t)
         observation = observe(state, coords)
         logits = policy(observation)
@@ -158,7 +172,8 @@ def train(
         optimizer.step()
         losses.append(float(loss.detach()))
         done += 1
-        if done % args.validate_every == 0 or done == args.steps:
+        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
+        if done % args.validate_every == 0 or done == args.steps or out_of_time:
             gap = validation_gap(policy, validation, args.device)
             sizes = {"sizes": [str(s["tours"].shape[1]) for s in sets]}
             loss = float(np.mean(losses))

@@ -39,12 +39,15 @@ class Observation:
         mask: ``[B, N]`` bool, the feasible next nodes (the actions are node ids).
         current_node: ``[B]`` graph index of each instance's current node.
         depot_node: ``[B]`` graph index of each instance's depot.
+        live: ``[B, N]`` bool, the depot, the current node and the unserved customers (the
+            tokens of the remaining problem; served customers are padding).
     """
 
     graph: Batch
     mask: torch.Tensor
     current_node: torch.Tensor
     depot_node: torch.Tensor
+    live: torch.Tensor
 
 
 def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observation:
@@ -91,4 +94,4 @@ def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observ
     depot = (rows * nodes)[owner]
     relations = [knn, torch.stack([current, live_index]), torch.stack([depot, live_index])]
     graph = typed_graph_batch(x, relations, batch, nodes)
-    return Observation(graph, state.mask, rows * nodes + state.current, rows * nodes)
+    return Observation(graph, state.mask, rows * nodes + state.current, rows * nodes, live)

@@ -1,7 +1,8 @@
 """The batched TSP environment: build tours node by node, on tensors.
 
-Every instance of a batch has the same number of nodes ``n``; all tours start at node 0
-(a tour is a cycle, so the start does not change its length). One :func:`step` appends one
+Every instance of a batch has the same number of nodes ``n``; tours start at node 0 unless
+:func:`reset` is given other start nodes (a tour is a cycle, so the start does not change
+its length, but a construction policy builds a different tour from each start). One :func:`step` appends one
 node to every tour; after ``n - 1`` steps the tours are closed and ``done``.
 """
 
@@ -51,15 +52,18 @@ class State:
         return torch.full_like(self.current, self.position >= self.n_nodes, dtype=torch.bool)
 
 
-def reset(instances: Sequence[Instance], device: str | torch.device = "cpu") -> State:
-    """Fresh tours at node 0 for instances of one size."""
+def reset(
+    instances: Sequence[Instance], device: str | torch.device = "cpu", starts: torch.Tensor | None = None
+) -> State:
+    """Fresh tours for instances of one size, at node 0 or at ``starts`` ``[B]``."""
     distances = torch.as_tensor(np.stack([i.distances for i in instances]), dtype=torch.float64, device=device)
     batch, n, _ = distances.shape
+    first = torch.zeros(batch, dtype=torch.int64, device=device) if starts is None else starts.to(device)
     visited = torch.zeros(batch, n, dtype=torch.bool, device=device)
-    visited[:, 0] = True
-    zeros = torch.zeros(batch, dtype=torch.int64, device=device)
+    visited[torch.arange(batch, device=device), first] = True
     tour = torch.zeros(batch, n, dtype=torch.int64, device=device)
-    return State(distances, visited, tour, zeros, torch.zeros(batch, dtype=torch.float64, device=device), 1)
+    tour[:, 0] = first
+    return State(distances, visited, tour, first.clone(), torch.zeros(batch, dtype=torch.float64, device=device), 1)
 
 
 def step(state: State, actions: torch.Tensor) -> State:

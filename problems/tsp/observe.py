@@ -55,17 +55,26 @@ def token_coordinates(coords: torch.Tensor) -> torch.Tensor:
     return (coords - low) / span
 
 
-def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS) -> Observation:
+def observe(state: State, coords: torch.Tensor, k: int = K_NEIGHBOURS, window: int | None = None) -> Observation:
     """The graphs of a batch of partial tours.
 
     Args:
         coords: ``[B, n, 2]`` node coordinates of the instances.
+        window: when more nodes than this are unvisited, only the ``window`` unvisited nodes
+            nearest to the current node are candidates (and tokens): a large instance is
+            then decided on a neighbourhood of the size the policy was trained on, at a cost
+            per step that no longer grows with ``n``.
     """
     batch, n = state.visited.shape
     device = coords.device
     m = n - state.position
     rows = torch.arange(batch, device=device)
-    candidates = (~state.visited).nonzero()[:, 1].view(batch, m)
+    if window is not None and m > window:
+        reach = state.distances[rows, state.current].masked_fill(state.visited, float("inf"))
+        candidates = reach.topk(window, dim=1, largest=False).indices.sort(dim=1).values
+        m = window
+    else:
+        candidates = (~state.visited).nonzero()[:, 1].view(batch, m)
     nodes = torch.cat([candidates, state.current.unsqueeze(1), state.tour[:, :1]], dim=1)  # [B, T]
     tokens = m + 2
     xy = token_coordinates(coords[rows.unsqueeze(1), nodes].float())

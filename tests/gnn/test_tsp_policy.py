@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 from cosolve.checkpoint import load_checkpoint
-from cosolve.gnn.tsp_policy import TspPolicy, TspPolicyConfig
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.gnn.tsp_rollout import coordinates, greedy_tours, load_tsp_policy
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import reset, step
@@ -34,7 +35,7 @@ def test_observation_is_the_remaining_problem_rescaled():
 
 def test_policy_is_size_agnostic_and_greedy_tours_are_feasible():
     torch.manual_seed(0)
-    policy = TspPolicy(TspPolicyConfig(hidden=16, layers=2)).eval()
+    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
     for size in ("5", "17", "40"):
         instances = tsp.generate(size, 4, seed=1)
         state = greedy_tours(policy, instances)
@@ -58,7 +59,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     torch.set_num_threads(1)
     save_experts(tmp_path / "train.npz", make_experts("12", 120, seed=3, expert="2opt"))
     save_experts(tmp_path / "valid.npz", make_experts("12", 32, seed=4, expert="2opt"))
-    config = TspPolicyConfig(hidden=32, layers=2).to_dict()
+    config = RoutingNetConfig(hidden=32, attention_layers=2, heads=4).to_dict()
     args = TspImitationArgs(
         data=[str(tmp_path / "train.npz")],
         validation=str(tmp_path / "valid.npz"),
@@ -69,7 +70,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
         config=config,
     )
     torch.manual_seed(0)
-    untrained = TspPolicy(TspPolicyConfig(**config)).eval()
+    untrained = TspPolicy(RoutingNetConfig(**config)).eval()
     valid = [
         tsp.Instance(f"v{k}", np.sqrt(((c[:, None] - c[None]) ** 2).sum(axis=2)), c)
         for k, c in enumerate(np.load(tmp_path / "valid.npz")["coords"])
@@ -89,7 +90,7 @@ def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
     from cosolve.solve import solve
 
     torch.manual_seed(0)
-    policy = TspPolicy(TspPolicyConfig(hidden=16, layers=2))
+    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2))
     save_checkpoint(tmp_path / "p.pt", "tsp", "TspPolicy", policy.config.to_dict(), policy.state_dict(), {}, {})
     instances = tsp.generate("15", 3, seed=5)
     greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
@@ -110,3 +111,52 @@ def test_symmetries_keep_distances():
     for view in views:
         assert torch.allclose(torch.cdist(view, view), torch.cdist(coords, coords), atol=1e-6)
     assert len({tuple(view[0, 0].tolist()) for view in views}) == 8
+
+
+def test_multi_start_window_and_two_opt_options(tmp_path):
+    from cosolve.checkpoint import save_checkpoint
+    from cosolve.solve import solve
+
+    torch.manual_seed(0)
+    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2))
+    save_checkpoint(tmp_path / "p.pt", "tsp", "TspPolicy", policy.config.to_dict(), policy.state_dict(), {}, {})
+    instances = tsp.generate("15", 3, seed=5)
+    greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
+    starts = solve("tsp", instances, f"gnn:starts=4:checkpoint={tmp_path / 'p.pt'}")
+    polished = solve("tsp", instances, f"gnn:starts=4:2opt:checkpoint={tmp_path / 'p.pt'}")
+    windowed = solve("tsp", instances, f"gnn:window=5:checkpoint={tmp_path / 'p.pt'}")
+    for a, b, c in zip(greedy, starts, polished):
+        assert b.objective <= a.objective + 1e-9 and c.objective <= b.objective + 1e-9
+        assert b.solution.tour[0] == 0 and sorted(b.solution.tour.tolist()) == list(range(15))
+    for instance, result in zip(instances, windowed):
+        tsp.check(instance, result.solution)
+
+
+def test_reset_at_start_nodes_and_start_spread():
+    from cosolve.gnn.tsp_rollout import start_nodes
+
+    instances = tsp.generate("10", 2, seed=6)
+    state = reset(instances, starts=torch.tensor([3, 7]))
+    assert state.current.tolist() == [3, 7] and state.tour[:, 0].tolist() == [3, 7]
+    assert state.visited.sum(dim=1).tolist() == [1, 1] and bool(state.visited[0, 3]) and bool(state.visited[1, 7])
+    for node in range(10):
+        if node not in (3, 7):
+            step(state, torch.tensor([node, node]))
+    step(state, torch.tensor([7, 3]))
+    expected = [tsp.evaluate(i, tsp.Solution(t)) for i, t in zip(instances, state.tour.numpy())]
+    assert torch.allclose(state.length, torch.tensor(expected, dtype=torch.float64))
+    assert start_nodes(10, 4).tolist() == [0, 2, 5, 7] and start_nodes(3, 8).tolist() == [0, 1, 2]
+
+
+def test_window_keeps_the_nearest_unvisited_nodes():
+    instances = tsp.generate("30", 2, seed=7)
+    state, coords = reset(instances), coordinates(instances)
+    step(state, torch.tensor([4, 9]))
+    observation = observe(state, coords, window=6)
+    assert observation.candidates.shape == (2, 6)
+    for b in range(2):
+        reach = state.distances[b, state.current[b]].masked_fill(state.visited[b], float("inf"))
+        nearest = set(reach.topk(6, largest=False).indices.tolist())
+        assert set(observation.candidates[b].tolist()) == nearest
+        assert observation.candidates[b].tolist() == sorted(nearest)
+    assert observe(state, coords, window=100).candidates.shape == (2, 28)  # window larger than what is left
