@@ -78,14 +78,19 @@ def run_methods(problem: str, instances: list, methods: list[str], settings: Set
     return rows
 
 
-def learned_methods(problem: str, checkpoint: str | None) -> list[str]:
-    """``gnn`` and ``gnn:aug`` when a checkpoint is given or ships for ``problem``, else none."""
+def learned_methods(problem: str, checkpoint: str | None, size: str | None = None) -> list[str]:
+    """The learned methods to run when a checkpoint is given or ships for ``problem``: greedy,
+    greedy + 2-opt and 8-fold augmentation (+ 2-opt for TSP); on random TSP100 also the best
+    of augmentation and 16 start nodes (128 greedy tours per instance)."""
     from cosolve.checkpoint import SHIPPED
 
     if checkpoint is None and not (SHIPPED / f"{problem}.pt").is_file():
         return []
     suffix = f":checkpoint={checkpoint}" if checkpoint else ""
-    return [f"gnn{suffix}", f"gnn:aug{suffix}"]
+    if problem == "cvrp":
+        return [f"gnn{suffix}", f"gnn:aug{suffix}"]
+    methods = [f"gnn{suffix}", f"gnn:2opt{suffix}", f"gnn:aug{suffix}", f"gnn:aug:2opt{suffix}"]
+    return methods + ([f"gnn:aug:starts=16{suffix}"] if size == "100" else [])
 
 
 def random_sets(problem: str, sizes: list[str], args: argparse.Namespace, settings: Settings) -> dict:
@@ -95,7 +100,7 @@ def random_sets(problem: str, sizes: list[str], args: argparse.Namespace, settin
         default_count = (CVRP_COUNTS if problem == "cvrp" else {"100": 16, "200": 8, "500": 4}).get(size, 2)
         count = 4 if args.quick else (args.count or default_count)
         module, methods = (cvrp, CVRP_METHODS) if problem == "cvrp" else (tsp, TSP_METHODS)
-        methods = methods + learned_methods(problem, args.checkpoint)
+        methods = methods + learned_methods(problem, args.checkpoint, size)
         instances = module.generate(size, count, seed=2026)
         rows = run_methods(problem, instances, methods, settings)
         if problem == "tsp":

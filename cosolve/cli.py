@@ -263,7 +263,13 @@ def train(
         Path | None, typer.Option("--data-dir", help="Where expert sets are cached (default: next to --out).")
     ] = None,
     episodes: Annotated[
-        int, typer.Option("--episodes", "--steps", min=1, help="Episodes (imitation) or iterations (ppo).")
+        int,
+        typer.Option(
+            "--episodes",
+            "--steps",
+            min=1,
+            help="Episodes (job shop imitation), steps (TSP/CVRP imitation) or iterations (ppo).",
+        ),
     ] = 500,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     validate_every: Annotated[int, typer.Option("--validate-every", min=1)] = 25,
@@ -408,7 +414,6 @@ def _train_routing(
             )
             trainer.save_experts(path, made)
         paths.append(str(path))
-    length = {"steps": steps} if problem == "tsp" else {"episodes": steps}
     args = args_type(
         data=paths[:-1],
         validation=paths[-1],
@@ -417,7 +422,7 @@ def _train_routing(
         validate_every=validate_every,
         seed=seed,
         device=Settings(device=device).torch_device(),
-        **length,
+        steps=steps,
     )
     with training_progress("imitation") as progress:
         result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)

@@ -24,8 +24,8 @@ python3 -c "import torch, torch_geometric; print('torch', torch.__version__, 'py
 python3 scripts/train_tsp_default.py "$DATA/tsp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
     --batch-size "${TSP_BATCH:-512}" --lr "${TSP_LR:-1e-3}" --lr-final 5e-5 --validate-every "${TSP_VALIDATE:-500}" --threads 4 \
     > "$OUT/tsp_train.log" 2>&1 &
-python3 scripts/train_cvrp_default.py "$DATA/cvrp" --device "$DEVICE" --time-limit "$LIMIT" --episodes 1000000 \
-    --batch-size "${CVRP_BATCH:-256}" --lr "${CVRP_LR:-1e-3}" --lr-final 5e-5 --validate-every "${CVRP_VALIDATE:-20}" --threads 4 \
+python3 scripts/train_cvrp_default.py "$DATA/cvrp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
+    --batch-size "${CVRP_BATCH:-512}" --lr "${CVRP_LR:-1e-3}" --lr-final 5e-5 --validate-every "${CVRP_VALIDATE:-500}" --threads 4 \
     > "$OUT/cvrp_train.log" 2>&1 &
 wait
 cp "$DATA"/tsp/tsp_imitation.pt* "$DATA"/cvrp/cvrp_imitation.pt* "$OUT"/

@@ -1,6 +1,6 @@
 """Train the CVRP policy by imitation of PyVRP route sets (needs ``pip install .[bench]``).
 
-    python scripts/train_cvrp_default.py WORKDIR [--episodes 4000] [--device cuda --time-limit 400]
+    python scripts/train_cvrp_default.py WORKDIR [--steps 40000] [--device cuda --time-limit 400]
 
 Solves random uniform CVRP20/50/100 with PyVRP once (``--expert-seconds`` each, cached in
 WORKDIR), then trains ``WORKDIR/cvrp_imitation.pt``; rerunning resumes from
@@ -24,15 +24,15 @@ VALIDATION = ("100", 32)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workdir", type=Path)
-    parser.add_argument("--episodes", type=int, default=4000)
+    parser.add_argument("--steps", type=int, default=40_000)
     parser.add_argument("--expert-seconds", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--time-limit", type=float, help="seconds; the learning rate anneals over this time")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--lr-final", type=float, default=1e-5)
-    parser.add_argument("--validate-every", type=int, default=50)
+    parser.add_argument("--validate-every", type=int, default=500)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,7 @@ def main() -> None:
             data=data,
             validation=str(validation),
             out=str(out),
-            episodes=args.episodes,
+            steps=args.steps,
             batch_size=args.batch_size,
             lr=args.lr,
             lr_final=args.lr_final,

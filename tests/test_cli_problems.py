@@ -143,6 +143,15 @@ def test_train_tsp_then_solve_with_the_checkpoint(tmp_path, capsys):
     assert run(argv[:-2] + ["--resume", f"{out}.last", "--device", "cpu"]) == 0
 
 
+def test_train_cvrp_then_solve_with_the_checkpoint(tmp_path):
+    out = tmp_path / "cvrp.pt"
+    argv = ["train", "cvrp", "--sizes", "8,10", "--experts", "16", "--expert", "savings", "--steps", "12"]
+    argv += ["--batch-size", "8", "--validate-every", "6", "--out", str(out), "--device", "cpu"]
+    assert run(argv) == 0
+    assert out.exists() and (tmp_path / "cvrp.pt.csv").read_text().startswith("step,")
+    assert run(["solve", str(path_of("cvrp", "A-n32-k5")), "--method", f"gnn:checkpoint={out}"]) == 0
+
+
 def test_knapsack_solve_reaches_the_optimum_of_a_shipped_instance(tmp_path, capsys):
     from cosolve.problems import knapsack
 

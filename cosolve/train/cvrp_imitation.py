@@ -3,10 +3,14 @@
 An expert solution fixes the routes, not their order or direction, so the label is a set:
 at the depot, either end of any unserved expert route is correct; on a route, the next
 customer in the direction the vehicle entered it (or the depot after its last customer).
-The loss is ``-log sum_{correct} pi`` and episodes follow correct actions drawn from the
-policy (as in :mod:`cosolve.train.imitation`), so any such episode rebuilds the expert's
-routes and cost. Experts: PyVRP (``pyvrp``, ``pip install cosolve[bench]``), OR-Tools, or
-Clarke–Wright savings (fast, for tests).
+The loss is ``-log sum_{correct} pi``. A training step draws a batch of expert solutions and
+one state on the way to each (as the TSP trainer draws tour suffixes): the routes in a random
+order, each in a random direction, stopped at a random point (some routes done, one route
+partly driven); the states are built directly on tensors, so every step sees independent
+states of many instances. Each instance is seen in one of its 8 symmetric views.
+
+Experts: PyVRP (``pyvrp``, ``pip install cosolve[bench]``), OR-Tools, or Clarke–Wright
+savings (fast, for tests).
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ from cosolve.gnn.cvrp_rollout import run_routes
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_rollout import symmetries
 from cosolve.problems import cvrp
-from cosolve.problems.cvrp.env import State, reset, step
+from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
-from cosolve.train.imitation import follow_correct, set_valued_loss
+from cosolve.train.imitation import set_valued_loss
 from cosolve.train.record import anneal, record_validation, resume_from
 
 
@@ -128,13 +132,12 @@ class CvrpImitationArgs:
     data: list[str]
     validation: str
     out: str
-    episodes: int = 2000
-    batch_size: int = 32
-    chunk: int = 8
+    steps: int = 20_000
+    batch_size: int = 128
     lr: float = 1e-3
     lr_final: float = 1e-5
     grad_clip: float = 1.0
-    validate_every: int = 50
+    validate_every: int = 500
     seed: int = 0
     device: str = "cpu"
     time_limit: float | None = None  # seconds of this call; stops after the next validation
@@ -155,39 +158,72 @@ def validation_gap(policy: CvrpPolicy, experts: dict, device: str) -> float:
     return float(np.mean(100.0 * (costs / experts["costs"] - 1.0)))
 
 
-def imitate_episode(
-    policy, optimizer, experts: dict, chosen: np.ndarray, views: np.ndarray, args: CvrpImitationArgs
-) -> list[float]:
-    """One episode over a batch of expert instances, each seen in one of its 8 symmetric views
-    ``views`` ``[B]`` (flips and the x-y swap: same distances); an optimizer step every
-    ``chunk`` decisions."""
-    device = args.device
-    instances = instances_of(experts, chosen)
-    coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=device)
-    coords = symmetries(coords)[torch.as_tensor(views, device=device), torch.arange(len(chosen), device=device)]
-    succ = torch.as_tensor(experts["succ"][chosen], device=device)
-    pred = torch.as_tensor(experts["pred"][chosen], device=device)
-    state = reset(instances, device)
-    forward = torch.ones(len(chosen), dtype=torch.bool, device=device)
-    losses, chunk_loss, steps = [], 0.0, 0
-    while not bool(state.done.all()):
-        active = ~state.done
-        logits = policy(observe(state, coords))
-        correct = correct_actions(state, succ, pred, forward)
-        chunk_loss = chunk_loss + set_valued_loss(logits[active], correct[active])
-        actions = follow_correct(logits, correct)
-        leaving_depot = state.current == 0
-        forward = torch.where(leaving_depot, pred.gather(1, actions.unsqueeze(1)).squeeze(1) == 0, forward)
-        step(state, actions)
-        steps += 1
-        if steps % args.chunk == 0 or bool(state.done.all()):
-            optimizer.zero_grad()
-            (chunk_loss / args.chunk).backward()
-            torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-            optimizer.step()
-            losses.append(float(chunk_loss.detach()) / args.chunk)
-            chunk_loss = 0.0
-    return losses
+def route_tables(succ: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per expert solution (rows of ``succ``/``pred`` ``[S, N]``): ``route`` ``[S, N]`` (each
+    customer's route number, -1 for the depot), ``position`` ``[S, N]`` (its place on the route
+    in the ``succ`` direction) and ``lengths`` ``[S, R]`` (customers per route, 0 past the last)."""
+    rows, nodes = succ.shape
+    route, position = np.full((rows, nodes), -1, dtype=np.int64), np.zeros((rows, nodes), dtype=np.int64)
+    counts = []
+    for row in range(rows):  # once per data set, at load time
+        sizes = []
+        for start in np.flatnonzero(pred[row, 1:] == 0) + 1:  # first customers of the routes
+            node, place = start, 0
+            while node != 0:
+                route[row, node], position[row, node] = len(sizes), place
+                node, place = succ[row, node], place + 1
+            sizes.append(place)
+        counts.append(sizes)
+    lengths = np.zeros((rows, max(len(c) for c in counts)), dtype=np.int64)
+    for row, sizes in enumerate(counts):
+        lengths[row, : len(sizes)] = sizes
+    return route, position, lengths
+
+
+def expert_states(
+    experts: dict, chosen: np.ndarray, coords: torch.Tensor, generator: torch.Generator
+) -> tuple[State, torch.Tensor]:
+    """Random states on the way to the expert solutions ``chosen`` and their correct next
+    nodes ``[B, N]`` (see the module docstring).
+
+    Args:
+        experts: an expert set with its :func:`route_tables` (``route``, ``position``, ``lengths``).
+        coords: ``[B, N, 2]`` coordinates of the chosen instances (distances are rebuilt from them).
+    """
+    device = coords.device
+    take = lambda key: torch.as_tensor(experts[key][chosen], device=device)  # noqa: E731
+    route, position, lengths, succ, pred = take("route"), take("position"), take("lengths"), take("succ"), take("pred")
+    demands, capacity = take("demands"), take("capacity")
+    batch, routes = lengths.shape
+    rows = torch.arange(batch, device=device)
+    count = (lengths > 0).sum(dim=1)
+    keys = torch.rand(batch, routes, generator=generator, device=device).masked_fill(lengths == 0, 2.0)
+    rank = keys.argsort(dim=1).argsort(dim=1)  # a random order of each solution's routes
+    done_routes = (torch.rand(batch, generator=generator, device=device) * count).long()  # 0 .. count-1
+    driving = (rank == done_routes.unsqueeze(1)).long().argmax(dim=1)
+    size = lengths[rows, driving]
+    driven = (torch.rand(batch, generator=generator, device=device) * (size + 1)).long()  # 0 .. size
+    forward = torch.rand(batch, generator=generator, device=device) < 0.5
+    customer = route >= 0
+    along = torch.where(forward.unsqueeze(1), position, size.unsqueeze(1) - 1 - position)
+    on_route = customer & (route == driving.unsqueeze(1))
+    behind = on_route & (along < driven.unsqueeze(1))
+    visited = (customer & (rank.gather(1, route.clamp(min=0)) < done_routes.unsqueeze(1))) | behind
+    last = (on_route & (along == driven.unsqueeze(1) - 1)).long().argmax(dim=1)
+    current = torch.where(driven > 0, last, 0)
+    remaining = capacity - (demands * behind).sum(dim=1)
+    distances = torch.cdist(coords.double(), coords.double())
+    state = State(
+        distances,
+        demands,
+        capacity,
+        visited,
+        current,
+        remaining,
+        torch.zeros(batch, dtype=torch.float64, device=device),
+        torch.zeros(batch, 0, dtype=torch.int64, device=device),
+    )
+    return state, correct_actions(state, succ, pred, forward)
 
 
 def train(
@@ -199,32 +235,43 @@ def train(
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
     sets = [load_experts(path) for path in args.data]
+    for experts in sets:
+        experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
     validation = load_experts(args.validation)
     policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    episode, best, history = 0, float("inf"), []
+    done, best, history = 0, float("inf"), []
     if resume:
-        episode, best, history, _ = resume_from(resume, "cvrp", policy, optimizer, "episode")
-        log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
-    rng = np.random.default_rng(args.seed + episode)
+        done, best, history, _ = resume_from(resume, "cvrp", policy, optimizer, "step")
+        log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
+    rng = np.random.default_rng(args.seed + done)
+    generator = torch.Generator(device=args.device).manual_seed(args.seed + done)
     begin, losses = time.time(), []
-    while episode < args.episodes and not (args.time_limit and time.time() - begin > args.time_limit):
-        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes, time.time() - begin, args.time_limit)
-        experts = sets[episode % len(sets)]
+    while done < args.steps and not (args.time_limit and time.time() - begin > args.time_limit):
+        anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
+        experts = sets[done % len(sets)]
         chosen = rng.choice(len(experts["costs"]), size=min(args.batch_size, len(experts["costs"])), replace=False)
-        views = rng.integers(0, 8, size=len(chosen))
-        losses += imitate_episode(policy, optimizer, experts, chosen, views, args)
-        episode += 1
+        coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=args.device)
+        views = torch.as_tensor(rng.integers(0, 8, size=len(chosen)), device=args.device)
+        state, correct = expert_states(experts, chosen, coords, generator)
+        logits = policy(observe(state, symmetries(coords)[views, torch.arange(len(chosen), device=args.device)]))
+        loss = set_valued_loss(logits, correct)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
+        optimizer.step()
+        losses.append(float(loss.detach()))
+        done += 1
         out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
-        if episode % args.validate_every == 0 or episode == args.episodes or out_of_time:
+        if done % args.validate_every == 0 or done == args.steps or out_of_time:
             gap = validation_gap(policy, validation, args.device)
             sizes = {"sizes": [str(s["succ"].shape[1] - 1) for s in sets]}
             loss = float(np.mean(losses))
             best = record_validation(
-                args, "cvrp", policy, optimizer, history, "episode", episode, loss, gap, best, begin, sizes
+                args, "cvrp", policy, optimizer, history, "step", done, loss, gap, best, begin, sizes
             )
-            log(f"episode {episode}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
+            log(f"step {done}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
             losses = []
         if progress:
-            progress(episode, args.episodes, f"validation gap best {best:.2f}%" if history else "")
-    return {"best_valid_gap": best, "episodes": episode, "history": history}
+            progress(done, args.steps, f"validation gap best {best:.2f}%" if history else "")
+    return {"best_valid_gap": best, "steps": done, "history": history}

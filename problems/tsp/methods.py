@@ -1,7 +1,7 @@
 """The TSP method table.
 
 ``rule:<nearest|farthest|cheapest>[:2opt]`` (construction heuristics, batched, optionally
-followed by 2-opt; ``rule:nearest:2opt`` is the default until a learned policy ships),
+followed by 2-opt),
 ``ortools`` (guided local search for ``--time-limit`` seconds per instance) and
 ``gnn[:aug][:sample=N][:starts=N][:window=N][:2opt][:checkpoint=PATH]`` (the learned
 construction policy, batched; ``aug`` adds the 8 symmetric views of the coordinates,
@@ -23,7 +23,7 @@ from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings, validate_construction_policy
 from cosolve.problems.tsp.instance import Instance, Solution
 
-DEFAULT_METHOD = "rule:nearest:2opt"
+DEFAULT_METHOD = "gnn:2opt"
 
 
 def validate_rule(spec: MethodSpec) -> None:
@@ -65,7 +65,7 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
 
 
 GNN_OPTIONS = ("starts", "window", "2opt")
-WINDOW = 0
+WINDOW = 50
 
 
 def validate_gnn(spec: MethodSpec) -> None:

@@ -68,9 +68,9 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
         data=[str(tmp_path / "train.npz")],
         validation=str(tmp_path / "valid.npz"),
         out=str(tmp_path / "p.pt"),
-        episodes=30,
-        batch_size=24,
-        validate_every=10,
+        steps=150,
+        batch_size=32,
+        validate_every=50,
         config=config,
     )
     valid = load_experts(tmp_path / "valid.npz")
@@ -83,6 +83,55 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     trained.load_state_dict(payload["weights"])
     after = greedy_costs(trained.eval(), instances, "cpu").mean()
     assert after < 0.85 * before, (float(before), float(after))
-    args.episodes = 32
+    args.steps = 160
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
-    assert result["episodes"] == 32 and load_checkpoint(tmp_path / "p.pt.last", "cvrp")["training"]["episode"] == 32
+    assert result["steps"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "cvrp")["training"]["step"] == 160
+
+
+def test_expert_states_lie_on_the_expert_routes():
+    from cosolve.train.cvrp_imitation import expert_states, route_tables
+
+    experts = make_experts("15", 12, seed=4, expert="savings")
+    experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
+    assert (experts["lengths"].sum(axis=1) == 15).all()
+    generator = torch.Generator().manual_seed(0)
+    coords = torch.as_tensor(experts["coords"], dtype=torch.float32)
+    seen_at_depot = seen_on_route = 0
+    for _ in range(10):
+        state, correct = expert_states(experts, np.arange(12), coords, generator)
+        assert bool(correct.any(dim=1).all()) and bool((state.mask | ~correct).all())  # labels are feasible
+        for b in range(12):
+            routes = expert_routes(experts["succ"][b], experts["pred"][b])
+            served = set(np.flatnonzero(state.visited[b].numpy()).tolist())
+            current = int(state.current[b])
+            if current == 0:  # between routes: complete routes only; the next is a route's end
+                seen_at_depot += 1
+                assert all(set(r) <= served or not set(r) & served for r in routes)
+                ends = {r[e] for r in routes if not set(r) <= served for e in (0, -1)}
+                assert set(np.flatnonzero(correct[b].numpy()).tolist()) == ends
+                assert int(state.remaining[b]) == int(experts["capacity"][b])
+            else:  # driving: the served part of its route is one end of it, ending at the vehicle
+                seen_on_route += 1
+                route = next(r for r in routes if current in r)
+                others = [r for r in routes if r is not route]
+                assert all(set(r) <= served or not set(r) & served for r in others)
+                piece = served & set(route)
+                ahead = route if set(route[: len(piece)]) == piece and route[len(piece) - 1] == current else route[::-1]
+                assert set(ahead[: len(piece)]) == piece and ahead[len(piece) - 1] == current
+                following = ahead[len(piece)] if len(piece) < len(route) else 0
+                assert np.flatnonzero(correct[b].numpy()).tolist() == [following]
+                load = sum(int(experts["demands"][b][c]) for c in piece)
+                assert int(state.remaining[b]) == int(experts["capacity"][b]) - load
+    assert seen_at_depot > 5 and seen_on_route > 5
+
+
+def expert_routes(succ: np.ndarray, pred: np.ndarray) -> list[list[int]]:
+    """The routes of one expert solution, each in the ``succ`` direction."""
+    routes = []
+    for start in np.flatnonzero(pred[1:] == 0) + 1:
+        route, node = [], int(start)
+        while node != 0:
+            route.append(node)
+            node = int(succ[node])
+        routes.append(route)
+    return routes
