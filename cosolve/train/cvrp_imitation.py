@@ -16,9 +16,7 @@ savings (fast, for tests).
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +27,11 @@ from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
 from cosolve.gnn.routing_net import RoutingNetConfig
-from cosolve.gnn.tsp_rollout import symmetries
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
 from cosolve.train.imitation import set_valued_loss
-from cosolve.train.record import anneal, record_validation, resume_from
+from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
 
 
 def expert_solution(instance: cvrp.Instance, expert: str, seconds: float) -> cvrp.Solution:
@@ -125,23 +122,7 @@ def correct_actions(state: State, succ: torch.Tensor, pred: torch.Tensor, forwar
     return torch.where((state.current == 0).unsqueeze(1), ends, on_route)
 
 
-@dataclass
-class CvrpImitationArgs:
-    """Everything a run depends on; stored in the checkpoint so it can resume."""
-
-    data: list[str]
-    validation: str
-    out: str
-    steps: int = 20_000
-    batch_size: int = 128
-    lr: float = 1e-3
-    lr_final: float = 1e-5
-    grad_clip: float = 1.0
-    validate_every: int = 500
-    seed: int = 0
-    device: str = "cpu"
-    time_limit: float | None = None  # seconds of this call; stops after the next validation
-    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
+CvrpImitationArgs = RoutingImitationArgs
 
 
 def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str) -> torch.Tensor:
@@ -152,9 +133,7 @@ def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str
 
 def validation_gap(policy: CvrpPolicy, experts: dict, device: str) -> float:
     """Mean gap (%) of greedy route sets to the expert costs."""
-    policy.eval()
     costs = greedy_costs(policy, instances_of(experts, np.arange(len(experts["costs"]))), device).numpy()
-    policy.train()
     return float(np.mean(100.0 * (costs / experts["costs"] - 1.0)))
 
 
@@ -226,6 +205,21 @@ def expert_states(
     return state, correct_actions(state, succ, pred, forward)
 
 
+def state_loss(
+    policy: CvrpPolicy,
+    experts: dict,
+    chosen: np.ndarray,
+    rng: np.random.Generator,
+    generator: torch.Generator,
+    device: str,
+) -> torch.Tensor:
+    """Set-valued loss at random states on the way to the ``chosen`` expert solutions (each
+    instance in a random symmetric view)."""
+    coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=device)
+    state, correct = expert_states(experts, chosen, coords, generator)
+    return set_valued_loss(policy(observe(state, random_views(coords, rng))), correct)
+
+
 def train(
     args: CvrpImitationArgs,
     resume: str | None = None,
@@ -237,41 +231,17 @@ def train(
     sets = [load_experts(path) for path in args.data]
     for experts in sets:
         experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
+        experts["size"] = str(experts["succ"].shape[1] - 1)
     validation = load_experts(args.validation)
     policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    done, best, history = 0, float("inf"), []
-    if resume:
-        done, best, history, _ = resume_from(resume, "cvrp", policy, optimizer, "step")
-        log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
-    rng = np.random.default_rng(args.seed + done)
-    generator = torch.Generator(device=args.device).manual_seed(args.seed + done)
-    begin, losses = time.time(), []
-    while done < args.steps and not (args.time_limit and time.time() - begin > args.time_limit):
-        anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
-        experts = sets[done % len(sets)]
-        chosen = rng.choice(len(experts["costs"]), size=min(args.batch_size, len(experts["costs"])), replace=False)
-        coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=args.device)
-        views = torch.as_tensor(rng.integers(0, 8, size=len(chosen)), device=args.device)
-        state, correct = expert_states(experts, chosen, coords, generator)
-        logits = policy(observe(state, symmetries(coords)[views, torch.arange(len(chosen), device=args.device)]))
-        loss = set_valued_loss(logits, correct)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-        optimizer.step()
-        losses.append(float(loss.detach()))
-        done += 1
-        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
-        if done % args.validate_every == 0 or done == args.steps or out_of_time:
-            gap = validation_gap(policy, validation, args.device)
-            sizes = {"sizes": [str(s["succ"].shape[1] - 1) for s in sets]}
-            loss = float(np.mean(losses))
-            best = record_validation(
-                args, "cvrp", policy, optimizer, history, "step", done, loss, gap, best, begin, sizes
-            )
-            log(f"step {done}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
-            losses = []
-        if progress:
-            progress(done, args.steps, f"validation gap best {best:.2f}%" if history else "")
-    return {"best_valid_gap": best, "steps": done, "history": history}
+    return train_routing(
+        "cvrp",
+        args,
+        policy,
+        sets,
+        state_loss,
+        lambda trained: validation_gap(trained, validation, args.device),
+        resume,
+        log,
+        progress,
+    )

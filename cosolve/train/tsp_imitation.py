@@ -11,9 +11,7 @@ minimises the cross-entropy of the policy's choice. Experts: LKH-3 through ``elk
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +21,11 @@ from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
-from cosolve.gnn.tsp_rollout import greedy_tours, symmetries
+from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
-from cosolve.train.record import anneal, record_validation, resume_from
+from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
 
 
 def expert_tour(instance: tsp.Instance, expert: str, seconds: float) -> np.ndarray:
@@ -100,23 +98,7 @@ def suffix_states(tours: torch.Tensor, coords: torch.Tensor, t: int) -> tuple[St
     return State(distances, visited, tour, tours[:, t - 1], length, t), tours[:, t]
 
 
-@dataclass
-class TspImitationArgs:
-    """Everything a run depends on; stored in the checkpoint so it can resume."""
-
-    data: list[str]
-    validation: str
-    out: str
-    steps: int = 20_000
-    batch_size: int = 128
-    lr: float = 1e-3
-    lr_final: float = 1e-5
-    grad_clip: float = 1.0
-    validate_every: int = 500
-    seed: int = 0
-    device: str = "cpu"
-    time_limit: float | None = None  # seconds of this call; stops after the next validation
-    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
+TspImitationArgs = RoutingImitationArgs
 
 
 def validation_gap(policy: TspPolicy, experts: dict[str, np.ndarray], device: str) -> float:
@@ -125,10 +107,29 @@ def validation_gap(policy: TspPolicy, experts: dict[str, np.ndarray], device: st
         tsp.Instance(f"v{k}", np.sqrt(((c[:, None] - c[None]) ** 2).sum(axis=2)), c)
         for k, c in enumerate(experts["coords"])
     ]
-    policy.eval()
     lengths = greedy_tours(policy, instances, device).length.cpu().numpy()
-    policy.train()
     return float(np.mean(100.0 * (lengths / experts["lengths"] - 1.0)))
+
+
+def suffix_loss(
+    policy: TspPolicy,
+    experts: dict[str, np.ndarray],
+    chosen: np.ndarray,
+    rng: np.random.Generator,
+    generator: torch.Generator,
+    device: str,
+) -> torch.Tensor:
+    """Cross-entropy of the policy's choice after a random prefix of the ``chosen`` expert
+    tours (one prefix length for the batch, a random direction and view per tour)."""
+    tours = experts["tours"][chosen]
+    flip = rng.random(len(chosen)) < 0.5
+    tours[flip, 1:] = tours[flip, 1:][:, ::-1]
+    t = int(rng.integers(1, tours.shape[1] - 1))  # at least two unvisited nodes: a real choice
+    coords = random_views(torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=device), rng)
+    state, labels = suffix_states(torch.as_tensor(tours, device=device), coords, t)
+    observation = observe(state, coords)
+    targets = (observation.candidates == labels.unsqueeze(1)).float().argmax(dim=1)
+    return torch.nn.functional.cross_entropy(policy(observation), targets)
 
 
 def train(
@@ -140,48 +141,18 @@ def train(
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
     sets = merge_by_size([load_experts(path) for path in args.data])
+    for experts in sets:
+        experts["size"] = str(experts["tours"].shape[1])
     validation = load_experts(args.validation)
     policy = TspPolicy(RoutingNetConfig(**args.config)).to(args.device)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    done, best, history = 0, float("inf"), []
-    if resume:
-        done, best, history, _ = resume_from(resume, "tsp", policy, optimizer, "step")
-        log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
-    rng = np.random.default_rng(args.seed + done)
-    begin, losses = time.time(), []
-    while done < args.steps and not (args.time_limit and time.time() - begin > args.time_limit):
-        anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
-        experts = sets[done % len(sets)]
-        chosen = rng.choice(len(experts["tours"]), size=min(args.batch_size, len(experts["tours"])), replace=False)
-        tours = experts["tours"][chosen]
-        flip = rng.random(len(chosen)) < 0.5
-        tours[flip, 1:] = tours[flip, 1:][:, ::-1]
-        n = tours.shape[1]
-        t = int(rng.integers(1, n - 1))  # at least two unvisited nodes: a real choice
-        coords = torch.as_tensor(experts["coords"][chosen], dtype=torch.float32, device=args.device)
-        views = torch.as_tensor(rng.integers(0, 8, size=len(chosen)), device=args.device)
-        coords = symmetries(coords)[views, torch.arange(len(chosen), device=args.device)]
-        state, labels = suffix_states(torch.as_tensor(tours, device=args.device), coords, t)
-        observation = observe(state, coords)
-        logits = policy(observation)
-        targets = (observation.candidates == labels.unsqueeze(1)).float().argmax(dim=1)
-        loss = torch.nn.functional.cross_entropy(logits, targets)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-        optimizer.step()
-        losses.append(float(loss.detach()))
-        done += 1
-        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
-        if done % args.validate_every == 0 or done == args.steps or out_of_time:
-            gap = validation_gap(policy, validation, args.device)
-            sizes = {"sizes": [str(s["tours"].shape[1]) for s in sets]}
-            loss = float(np.mean(losses))
-            best = record_validation(
-                args, "tsp", policy, optimizer, history, "step", done, loss, gap, best, begin, sizes
-            )
-            log(f"step {done}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
-            losses = []
-        if progress:
-            progress(done, args.steps, f"validation gap best {best:.2f}%" if history else "")
-    return {"best_valid_gap": best, "steps": done, "history": history}
+    return train_routing(
+        "tsp",
+        args,
+        policy,
+        sets,
+        suffix_loss,
+        lambda trained: validation_gap(trained, validation, args.device),
+        resume,
+        log,
+        progress,
+    )

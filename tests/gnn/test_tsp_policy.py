@@ -160,3 +160,21 @@ def test_window_keeps_the_nearest_unvisited_nodes():
         assert set(observation.candidates[b].tolist()) == nearest
         assert observation.candidates[b].tolist() == sorted(nearest)
     assert observe(state, coords, window=100).candidates.shape == (2, 28)  # window larger than what is left
+
+
+def test_a_time_limit_stops_training_after_a_validation(tmp_path):
+    torch.set_num_threads(1)
+    save_experts(tmp_path / "train.npz", make_experts("10", 16, seed=8, expert="2opt"))
+    save_experts(tmp_path / "valid.npz", make_experts("10", 4, seed=9, expert="2opt"))
+    args = TspImitationArgs(
+        data=[str(tmp_path / "train.npz")],
+        validation=str(tmp_path / "valid.npz"),
+        out=str(tmp_path / "p.pt"),
+        steps=10_000,
+        batch_size=8,
+        validate_every=5_000,
+        time_limit=1e-6,
+        config=RoutingNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
+    )
+    result = train(args, log=lambda _: None)
+    assert result["steps"] == 1 and len(result["history"]) == 1 and (tmp_path / "p.pt").exists()
