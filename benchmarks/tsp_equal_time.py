@@ -39,8 +39,11 @@ def main() -> None:
     parser.add_argument("--size", default="100")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="10 instances, gnn:2opt only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.quick:
+        args.count, args.methods = 10, "gnn:2opt"
     instances = tsp.generate(args.size, args.count, seed=7)
     reference = lkh_lengths(instances)
     if reference is None:
