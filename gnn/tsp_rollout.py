@@ -62,6 +62,41 @@ def run_tours(
     return state
 
 
+@torch.no_grad()
+def run_beam(
+    policy: TspPolicy, state: State, coords: torch.Tensor, width: int, window: int | None = None
+) -> tuple[State, int]:
+    """Beam search from the ``B`` tours of ``state``: each step keeps, per instance, the
+    ``width`` partial tours of highest total log-probability among all extensions of the
+    current ones. Returns the final state of ``B * w`` tours (instance-major: rows
+    ``b * w .. b * w + w - 1`` belong to instance ``b``) and ``w`` (``width``, or fewer when an
+    instance has fewer distinct tours).
+
+    Args:
+        coords: ``[B, n, 2]``.
+    """
+    batch, beams, distances = state.visited.shape[0], 1, state.distances  # distances of each instance
+    scores = torch.zeros(batch, 1, dtype=torch.float64, device=coords.device)
+    while not bool(state.done.all()):
+        if state.position == state.n_nodes - 1:  # one node left: no choice
+            step(state, state.mask.double().argmax(dim=1))
+            continue
+        observation = observe(state, coords.repeat_interleave(beams, dim=0), window=window)
+        m = observation.candidates.shape[1]
+        total = scores.unsqueeze(2) + torch.log_softmax(policy(observation).double(), dim=1).view(batch, beams, m)
+        kept = min(width, beams * m)
+        scores, picks = total.view(batch, beams * m).topk(kept, dim=1)  # [B, kept]
+        parents = (torch.arange(batch, device=coords.device).unsqueeze(1) * beams + picks // m).view(-1)
+        actions = observation.candidates[parents, (picks % m).view(-1)]
+        if kept != beams:
+            state.distances = distances.repeat_interleave(kept, dim=0)
+        state.visited, state.tour = state.visited[parents], state.tour[parents]
+        state.current, state.length = state.current[parents], state.length[parents]
+        beams = kept
+        step(state, actions)
+    return state, beams
+
+
 def greedy_tours(
     policy: TspPolicy, instances: Sequence[Instance], device: str = "cpu", window: int | None = None
 ) -> State:
@@ -94,11 +129,13 @@ def best_tours(
     augment: bool = False,
     starts: int = 1,
     window: int | None = None,
+    beam: int = 1,
 ) -> np.ndarray:
     """``[B, n]`` the shortest tour per instance (rotated to start at node 0) among: the greedy
     tours from each of ``starts`` start nodes (multi-start, in each of the 8 symmetric views
     with ``augment``) and ``samples - 1`` sampled tours from node 0 (per view), all copies of
-    all instances in one batch. ``window``: see :func:`run_tours`."""
+    all instances in one batch. ``window``: see :func:`run_tours`; ``beam`` > 1 replaces each
+    greedy tour by the best tour of a beam search of that width (:func:`run_beam`)."""
     coords = coordinates(instances, device)
     views = symmetries(coords) if augment else coords.unsqueeze(0)  # [V, B, n, 2]
     n_views, batch = views.shape[0], len(instances)
@@ -106,8 +143,17 @@ def best_tours(
     copies = n_views * len(first)
     greedy_starts = first.repeat_interleave(n_views * batch)  # [S * V * B], start-major
     state = reset(list(instances) * copies, device, greedy_starts)
-    greedy = run_tours(policy, state, views.repeat(len(first), 1, 1, 1).flatten(0, 1), window=window)
-    every_tour, every_length = [greedy.tour.view(copies, batch, -1)], [greedy.length.view(copies, batch)]
+    view_coords = views.repeat(len(first), 1, 1, 1).flatten(0, 1)
+    if beam > 1:
+        final, kept = run_beam(policy, state, view_coords, beam, window)
+        lengths, tours = final.length.view(-1, kept), final.tour.view(-1, kept, final.n_nodes)
+        shortest = lengths.argmin(dim=1)
+        rows = torch.arange(lengths.shape[0], device=lengths.device)
+        greedy_tours_, greedy_lengths = tours[rows, shortest], lengths[rows, shortest]
+    else:
+        greedy = run_tours(policy, state, view_coords, window=window)
+        greedy_tours_, greedy_lengths = greedy.tour, greedy.length
+    every_tour, every_length = [greedy_tours_.view(copies, batch, -1)], [greedy_lengths.view(copies, batch)]
     if samples > 1:
         copies = (samples - 1) * n_views
         generator = torch.Generator(device=device).manual_seed(seed)

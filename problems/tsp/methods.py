@@ -3,11 +3,12 @@
 ``rule:<nearest|farthest|cheapest>[:2opt]`` (construction heuristics, batched, optionally
 followed by 2-opt),
 ``ortools`` (guided local search for ``--time-limit`` seconds per instance) and
-``gnn[:aug][:sample=N][:starts=N][:window=N][:2opt][:checkpoint=PATH]`` (the learned
-construction policy, batched; ``aug`` adds the 8 symmetric views of the coordinates,
+``gnn[:aug][:sample=N][:starts=N][:beam=N][:window=N][:2opt][:checkpoint=PATH]`` (the
+learned construction policy, batched; ``aug`` adds the 8 symmetric views of the coordinates,
 ``sample=N`` N - 1 sampled tours, ``starts=N`` greedy tours from N start nodes
-(multi-start), ``window=N`` chooses each next node among the N unvisited nodes nearest to
-the current one (default ``WINDOW``; 0 = all), ``2opt`` a 2-opt clean-up of the best tour).
+(multi-start), ``beam=N`` a beam search of width N instead of each greedy tour, ``window=N``
+chooses each next node among the N unvisited nodes nearest to the current one (default
+``WINDOW``; 0 = all), ``2opt`` a 2-opt clean-up of the best tour).
 """
 
 from __future__ import annotations
@@ -64,14 +65,15 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     return outputs
 
 
-GNN_OPTIONS = ("starts", "window", "2opt")
+GNN_OPTIONS = ("starts", "window", "beam", "2opt")
+GNN_SYNTAX = "gnn[:aug][:sample=N][:starts=N][:beam=N][:window=N][:2opt][:checkpoint=PATH]"
 WINDOW = 50
 
 
 def validate_gnn(spec: MethodSpec) -> None:
     validate_construction_policy(spec, GNN_OPTIONS)
-    if spec.int_option("starts", 1) < 1:
-        raise CosolveInputError(f"method {spec.text!r}: starts must be at least 1")
+    if spec.int_option("starts", 1) < 1 or spec.int_option("beam", 1) < 1:
+        raise CosolveInputError(f"method {spec.text!r}: starts and beam must be at least 1")
     if not (spec.int_option("window", WINDOW) == 0 or spec.int_option("window", WINDOW) >= 2):
         raise CosolveInputError(f"method {spec.text!r}: window must be 0 (all nodes) or at least 2")
 
@@ -88,7 +90,8 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     policy = load_tsp_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), device)
     begin = time.perf_counter()
     starts, window = spec.int_option("starts", 1), spec.int_option("window", WINDOW) or None
-    tours = best_tours(policy, instances, samples, device, settings.seed, augment, starts, window)
+    beam = spec.int_option("beam", 1)
+    tours = best_tours(policy, instances, samples, device, settings.seed, augment, starts, window, beam)
     if "2opt" in (spec.variant, *spec.options):
         distances = torch.as_tensor(np.stack([i.distances for i in instances]), device=device)
         tours = two_opt(distances, torch.as_tensor(tours, device=device)).cpu().numpy()
@@ -99,7 +102,5 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(CONSTRUCTIONS)}>[:2opt]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools"),
-    "gnn": MethodFamily(
-        gnn_runner, validate_gnn, "gnn[:aug][:sample=N][:starts=N][:window=N][:2opt][:checkpoint=PATH]", batched=True
-    ),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, GNN_SYNTAX, batched=True),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from cosolve.checkpoint import load_checkpoint
@@ -178,3 +179,22 @@ def test_a_time_limit_stops_training_after_a_validation(tmp_path):
     )
     result = train(args, log=lambda _: None)
     assert result["steps"] == 1 and len(result["history"]) == 1 and (tmp_path / "p.pt").exists()
+
+
+def test_a_beam_as_wide_as_every_tour_finds_the_optimum():
+    import itertools
+
+    from cosolve.gnn.tsp_rollout import best_tours
+
+    torch.manual_seed(0)
+    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
+    instances = tsp.generate("7", 3, seed=10)
+    tours = best_tours(policy, instances, beam=720)  # 6! tours from node 0: all of them
+    narrow = best_tours(policy, instances, beam=3)
+    for instance, tour, other in zip(instances, tours, narrow):
+        optimum = min(
+            tsp.evaluate(instance, tsp.Solution(np.array((0, *rest)))) for rest in itertools.permutations(range(1, 7))
+        )
+        assert tsp.evaluate(instance, tsp.Solution(tour)) == pytest.approx(optimum)
+        tsp.check(instance, tsp.Solution(other))
+        assert tsp.evaluate(instance, tsp.Solution(other)) >= optimum - 1e-9
