@@ -78,15 +78,20 @@ def run_methods(problem: str, instances: list, methods: list[str], settings: Set
     return rows
 
 
-def learned_methods(problem: str, checkpoint: str | None, size: str | None = None) -> list[str]:
-    """The learned methods to run when a checkpoint is given or ships for ``problem``: greedy,
-    greedy + 2-opt and 8-fold augmentation (+ 2-opt for TSP); on random TSP100 also the best
-    of augmentation and 16 start nodes (128 greedy tours per instance)."""
+def learned_methods(
+    problem: str, checkpoint: str | None, size: str | None = None, chosen: str | None = None
+) -> list[str]:
+    """The learned methods to run when a checkpoint is given or ships for ``problem``: the
+    ``chosen`` ones (comma-separated), else greedy, greedy + 2-opt and 8-fold augmentation
+    (+ 2-opt for TSP); on random TSP100 also the best of augmentation and 16 start nodes (128
+    greedy tours per instance)."""
     from cosolve.checkpoint import SHIPPED
 
     if checkpoint is None and not (SHIPPED / f"{problem}.pt").is_file():
         return []
     suffix = f":checkpoint={checkpoint}" if checkpoint else ""
+    if chosen:
+        return [f"{method}{suffix}" for method in chosen.split(",")]
     if problem == "cvrp":
         return [f"gnn{suffix}", f"gnn:aug{suffix}"]
     methods = [f"gnn{suffix}", f"gnn:2opt{suffix}", f"gnn:aug{suffix}", f"gnn:aug:2opt{suffix}"]
@@ -100,7 +105,7 @@ def random_sets(problem: str, sizes: list[str], args: argparse.Namespace, settin
         default_count = (CVRP_COUNTS if problem == "cvrp" else {"100": 16, "200": 8, "500": 4}).get(size, 2)
         count = 4 if args.quick else (args.count or default_count)
         module, methods = (cvrp, CVRP_METHODS) if problem == "cvrp" else (tsp, TSP_METHODS)
-        methods = methods + learned_methods(problem, args.checkpoint, size)
+        methods = methods + learned_methods(problem, args.checkpoint, size, args.learned)
         instances = module.generate(size, count, seed=2026)
         rows = run_methods(problem, instances, methods, settings)
         if problem == "tsp":
@@ -126,7 +131,9 @@ def public_sets(problem: str, args: argparse.Namespace, settings: Settings) -> d
     module = tsp if problem == "tsp" else cvrp
     instances = [module.read(path_of(problem, name)) for name in names]
     report = {}
-    for method in (TSP_METHODS if problem == "tsp" else CVRP_METHODS) + learned_methods(problem, args.checkpoint):
+    for method in (TSP_METHODS if problem == "tsp" else CVRP_METHODS) + learned_methods(
+        problem, args.checkpoint, chosen=args.learned
+    ):
         begin = time.perf_counter()
         results = [solve(problem, [instance], method, settings)[0] for instance in instances]
         report[method] = {
@@ -148,6 +155,9 @@ def main() -> None:
     parser.add_argument("--max-nodes", type=int, default=1002, help="largest public instance to run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint", default=None, help="a policy of --problem (default: the shipped one, if any)")
+    parser.add_argument("--learned", help="learned methods to run, comma-separated (default: see learned_methods)")
+    parser.add_argument("--no-public", action="store_true", help="random sets only")
+    parser.add_argument("--name", help="suffix of the result file (routing_<problem>_<name>.json)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -159,9 +169,9 @@ def main() -> None:
             "hardware": hardware("cpu"),
             "ortools_seconds": args.ortools_seconds,
             "random": random_sets(problem, sizes, args, settings),
-            "public": public_sets(problem, args, settings),
+            "public": {} if args.no_public else public_sets(problem, args, settings),
         }
-        print(f"wrote {save(f'routing_{problem}', report)}")
+        print(f"wrote {save(f'routing_{problem}' + ('_' + args.name if args.name else ''), report)}")
 
 
 if __name__ == "__main__":
