@@ -16,6 +16,7 @@ from cosolve.gnn.tsp_rollout import symmetries
 from cosolve.problems.cvrp.env import State, reset, step, to_solutions
 from cosolve.problems.cvrp.instance import Instance, Solution
 from cosolve.problems.cvrp.observe import observe
+from cosolve.problems.planar_embedding import planar_embedding
 
 
 def load_cvrp_policy(path: str | Path, device: str = "cpu") -> CvrpPolicy:
@@ -52,9 +53,8 @@ def best_routes(
 ) -> list[Solution]:
     """The cheapest route set per instance among greedy runs (of each of the 8 symmetric views
     with ``augment``) and ``samples - 1`` sampled runs per view, all in one batch."""
-    if any(instance.coords is None for instance in instances):
-        raise CosolveInputError("the learned CVRP policy needs node coordinates (this file has only a matrix)")
-    coords = torch.as_tensor(np.stack([i.coords for i in instances]), dtype=torch.float32, device=device)
+    points = [planar_embedding(i.distances) if i.coords is None else i.coords for i in instances]
+    coords = torch.as_tensor(np.stack(points), dtype=torch.float32, device=device)  # matrix-only files: embedded
     views = symmetries(coords) if augment else coords.unsqueeze(0)
     n_views, batch = views.shape[0], len(instances)
     greedy = run_routes(policy, reset(list(instances) * n_views, device), views.flatten(0, 1))

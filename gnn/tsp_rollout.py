@@ -12,6 +12,7 @@ from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
+from cosolve.problems.planar_embedding import planar_embedding
 from cosolve.problems.tsp.env import State, reset, step
 from cosolve.problems.tsp.instance import Instance
 from cosolve.problems.tsp.observe import observe
@@ -29,10 +30,10 @@ def load_tsp_policy(path: str | Path, device: str = "cpu") -> TspPolicy:
 
 
 def coordinates(instances: Sequence[Instance], device: str = "cpu") -> torch.Tensor:
-    """``[B, n, 2]`` coordinates; a policy needs them (explicit-matrix files have none)."""
-    if any(instance.coords is None for instance in instances):
-        raise CosolveInputError("the learned TSP policy needs node coordinates (this file has only a matrix)")
-    return torch.as_tensor(np.stack([i.coords for i in instances]), dtype=torch.float32, device=device)
+    """``[B, n, 2]`` node coordinates for the policy; an explicit-matrix instance gets the
+    planar embedding of its matrix (:func:`~cosolve.problems.planar_embedding.planar_embedding`)."""
+    points = [planar_embedding(i.distances) if i.coords is None else i.coords for i in instances]
+    return torch.as_tensor(np.stack(points), dtype=torch.float32, device=device)
 
 
 @torch.no_grad()

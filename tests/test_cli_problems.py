@@ -152,6 +152,23 @@ def test_train_cvrp_then_solve_with_the_checkpoint(tmp_path):
     assert run(["solve", str(path_of("cvrp", "A-n32-k5")), "--method", f"gnn:checkpoint={out}"]) == 0
 
 
+def test_the_default_tsp_method_solves_a_matrix_only_file(tmp_path):
+    from cosolve.problems import tsp
+
+    rows = ["0 3 4 2 7", "3 0 4 6 3", "4 4 0 5 8", "2 6 5 0 6", "7 3 8 6 0"]
+    text = "NAME: m5\nTYPE: TSP\nDIMENSION: 5\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\n"
+    path = tmp_path / "m5.tsp"
+    path.write_text(text + "EDGE_WEIGHT_SECTION\n" + "\n".join(rows) + "\nEOF\n")
+    out = tmp_path / "m5.json"
+    assert run(["solve", str(path), "--out", str(out)]) == 0  # gnn:2opt on the embedded matrix
+    data = json.loads(out.read_text())
+    instance = tsp.read(path)
+    tsp.check(instance, tsp.solution_from_json(data["solution"]))
+    assert data["method"] == "gnn:2opt" and data["objective"] == tsp.evaluate(
+        instance, tsp.solution_from_json(data["solution"])
+    )
+
+
 def test_knapsack_solve_reaches_the_optimum_of_a_shipped_instance(tmp_path, capsys):
     from cosolve.problems import knapsack
 
