@@ -5,7 +5,7 @@
 #   DATA=build/routing_data OUT=gpu_out LIMIT=400 bash scripts/gpu_train_routing.sh
 #   DEVICE=cpu LIMIT=20 OUT=/tmp/out bash scripts/gpu_train_routing.sh   # smoke test
 #
-# DATA/tsp and DATA/cvrp hold the expert files of scripts/train_routing_default.py
+# DATA/tsp and DATA/cvrp hold the expert files of scripts/train_default.py
 # (lkh_tsp{20,50,100}.npz, pyvrp_cvrp{20,50,100}.npz, the validation files, optional
 # extra <expert>_<problem><n>_s<seed>.npz); either may hold a .last checkpoint to resume. Both runs
 # anneal their learning rate over LIMIT seconds and leave their checkpoints and CSV logs in OUT.
@@ -21,10 +21,10 @@ for package in problems gnn baselines instances; do  # the package-dir layout of
 done
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null
 python3 -c "import torch, torch_geometric; print('torch', torch.__version__, 'pyg', torch_geometric.__version__)"
-python3 scripts/train_routing_default.py tsp "$DATA/tsp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
+python3 scripts/train_default.py tsp "$DATA/tsp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
     --batch-size "${TSP_BATCH:-512}" --lr "${TSP_LR:-1e-3}" --lr-final 5e-5 --validate-every "${TSP_VALIDATE:-500}" --threads 4 \
     > "$OUT/tsp_train.log" 2>&1 &
-python3 scripts/train_routing_default.py cvrp "$DATA/cvrp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
+python3 scripts/train_default.py cvrp "$DATA/cvrp" --device "$DEVICE" --time-limit "$LIMIT" --steps 1000000 \
     --batch-size "${CVRP_BATCH:-512}" --lr "${CVRP_LR:-1e-3}" --lr-final 5e-5 --validate-every "${CVRP_VALIDATE:-500}" --threads 4 \
     > "$OUT/cvrp_train.log" 2>&1 &
 wait

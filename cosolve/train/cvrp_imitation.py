@@ -232,6 +232,7 @@ def train(
     for experts in sets:
         experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
         experts["size"] = str(experts["succ"].shape[1] - 1)
+        experts["rows"] = np.arange(len(experts["costs"]))
     validation = load_experts(args.validation)
     policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(

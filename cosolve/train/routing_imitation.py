@@ -54,7 +54,8 @@ def train_routing(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Train ``policy`` (on ``args.device``) on the expert ``sets`` (one per size, each with a
-    ``sizes`` label); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
+    ``size`` label and ``rows``, an array as long as the set); writes ``args.out`` (best by
+    validation gap), ``.last`` and ``.csv``."""
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     done, best, history = 0, float("inf"), []
     if resume:
@@ -66,7 +67,7 @@ def train_routing(
     while done < args.steps:
         anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
         experts = sets[done % len(sets)]
-        rows = len(experts["coords"])
+        rows = len(experts["rows"])
         chosen = rng.choice(rows, size=min(args.batch_size, rows), replace=False)
         loss = batch_loss(policy, experts, chosen, rng, generator, args.device)
         optimizer.zero_grad()

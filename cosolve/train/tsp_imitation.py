@@ -143,6 +143,7 @@ def train(
     sets = merge_by_size([load_experts(path) for path in args.data])
     for experts in sets:
         experts["size"] = str(experts["tours"].shape[1])
+        experts["rows"] = np.arange(len(experts["lengths"]))
     validation = load_experts(args.validation)
     policy = TspPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(

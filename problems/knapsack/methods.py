@@ -5,6 +5,9 @@ single most valuable item that fits, a 1/2-approximation; batched), ``greedy:pla
 greedy alone) and ``ortools[:auto|bb|dp|cpsat]`` (exact: OR-Tools' knapsack solvers or CP-SAT,
 ``settings.time_limit_s`` per instance; status ``optimal`` when proven, else ``feasible`` with a
 proven upper bound). See :mod:`cosolve.baselines.knapsack_ortools` for the solvers.
+``gnn[:sample=N][:starts=N][:checkpoint=PATH]`` is the learned construction policy (batched):
+its greedy rollout, plus ``N - 1`` sampled rollouts and ``N`` rollouts that first take one of
+the ``N`` best-ratio items (multi-start); the best selection is kept.
 """
 
 from __future__ import annotations
@@ -76,7 +79,31 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     return outputs
 
 
+def validate_gnn(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: gnn takes options only (e.g. gnn:starts=8:sample=4)")
+    spec.reject_unknown_options(["sample", "starts", "checkpoint"])
+    if spec.int_option("sample", 1) < 1 or spec.int_option("starts", 0) < 0:
+        raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1 and starts at least 0")
+
+
+def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The learned policy over the whole batch at once (see :func:`best_selections`)."""
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.knapsack_rollout import best_selections, load_knapsack_policy
+
+    validate_gnn(spec)
+    device = settings.torch_device()
+    policy = load_knapsack_policy(spec.options.get("checkpoint") or shipped_checkpoint("knapsack"), device)
+    begin = time.perf_counter()
+    samples, starts = spec.int_option("sample", 1), spec.int_option("starts", 0)
+    chosen = best_selections(policy, instances, samples, starts, device, settings.seed).cpu().numpy()
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(Solution.from_mask(row), per_instance) for row in chosen]
+
+
 METHODS: dict[str, MethodFamily] = {
     "greedy": MethodFamily(greedy_runner, validate_greedy, "greedy[:plain]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, f"ortools[:<{'|'.join(ORTOOLS_SOLVERS)}>]"),
+    "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:starts=N][:checkpoint=PATH]", batched=True),
 }

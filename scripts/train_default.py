@@ -1,14 +1,18 @@
-"""Train the default TSP or CVRP policy by imitation (needs ``pip install .[bench]``: LKH-3
-through elkai for TSP, PyVRP for CVRP).
+"""Train the default TSP, CVRP or knapsack policy by imitation (TSP and CVRP need
+``pip install .[bench]``: LKH-3 through elkai for TSP, PyVRP for CVRP; knapsack uses
+OR-Tools' exact solvers).
 
-    python scripts/train_routing_default.py tsp WORKDIR [--steps 40000]
-    python scripts/train_routing_default.py cvrp WORKDIR --device cuda --time-limit 400
+    python scripts/train_default.py tsp WORKDIR [--steps 40000]
+    python scripts/train_default.py cvrp WORKDIR --device cuda --time-limit 400
+    python scripts/train_default.py knapsack WORKDIR --steps 6000
 
-Solves random uniform instances of 20, 50 and 100 nodes with the expert once (cached in
-WORKDIR as ``lkh_tsp<n>.npz`` / ``pyvrp_cvrp<n>.npz``, validation on 64 TSP100 / 32 CVRP100),
-then trains ``WORKDIR/<problem>_imitation.pt``; rerunning resumes from its ``.last``. More
-expert files ``WORKDIR/<expert>_<problem><n>_s<seed>.npz`` (``make_experts`` output) join the
-training sets of their size. Ship the result with
+Solves generated instances with the expert once (cached in WORKDIR as
+``<expert>_<problem><size>.npz``; TSP/CVRP: uniform 20, 50 and 100 nodes, validation on 64
+TSP100 / 32 CVRP100; knapsack: Pisinger's uncorrelated, weakly and strongly correlated and
+subset-sum classes with 50, 100 and 200 items, validation on 64 strong100), then trains
+``WORKDIR/<problem>_imitation.pt``; rerunning resumes from its ``.last``. More expert files
+``WORKDIR/<expert>_<problem><size>_s<seed>.npz`` (``make_experts`` output) join the training
+sets of their size. Ship the result with
 ``python scripts/ship_checkpoint.py WORKDIR/<problem>_imitation.pt <problem>``.
 """
 
@@ -20,11 +24,20 @@ from pathlib import Path
 
 import torch
 
+from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.train.routing_imitation import RoutingImitationArgs
 
-RECIPES = {  # problem: (expert, training set sizes, validation size and count, expert seconds)
-    "tsp": ("lkh", {"20": 2000, "50": 2000, "100": 2000}, ("100", 64), 1.0),
-    "cvrp": ("pyvrp", {"20": 500, "50": 500, "100": 500}, ("100", 32), 1.0),
+KNAPSACK_SETS = {f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")}
+RECIPES = {  # problem: (expert, training set sizes, validation size and count, expert seconds, network)
+    "tsp": ("lkh", {"20": 2000, "50": 2000, "100": 2000}, ("100", 64), 1.0, RoutingNetConfig()),
+    "cvrp": ("pyvrp", {"20": 500, "50": 500, "100": 500}, ("100", 32), 1.0, RoutingNetConfig()),
+    "knapsack": (
+        "ortools",
+        KNAPSACK_SETS,
+        ("strong100", 64),
+        10.0,
+        RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
+    ),
 }
 
 
@@ -43,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     trainer = importlib.import_module(f"cosolve.train.{args.problem}_imitation")
-    expert, sizes, (valid_size, valid_count), seconds = RECIPES[args.problem]
+    expert, sizes, (valid_size, valid_count), seconds, network = RECIPES[args.problem]
     prefix = f"{expert}_{args.problem}"
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = []
@@ -71,6 +84,7 @@ def main() -> None:
             validate_every=args.validate_every,
             device=args.device,
             time_limit=args.time_limit,
+            config=network.to_dict(),
         ),
         resume=str(last) if last.exists() else None,
         log=lambda line: print(line, flush=True),

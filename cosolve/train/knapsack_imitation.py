@@ -1,0 +1,155 @@
+"""Imitation of optimal selections for the knapsack policy.
+
+An optimal selection is a set, so its items may be taken in any order: after any part of it
+is in the knapsack, every other optimal item is a correct next action, and stop is correct
+once all are in. The loss is ``-log sum_{correct} pi``. A training step draws a batch of
+expert instances of one size (Pisinger's classes mixed) and one state per instance: a random
+part of its optimal set already taken. Experts: OR-Tools' exact solvers (proven optima).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cosolve.atomic import write_bytes_atomic
+from cosolve.errors import CosolveInputError
+from cosolve.gnn.knapsack_policy import KnapsackPolicy
+from cosolve.gnn.knapsack_rollout import run_selection
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.problems import knapsack
+from cosolve.problems.knapsack.env import State, reset
+from cosolve.problems.knapsack.observe import observe
+from cosolve.train.imitation import set_valued_loss
+from cosolve.train.routing_imitation import RoutingImitationArgs, train_routing
+
+KnapsackImitationArgs = RoutingImitationArgs
+
+
+def make_experts(size: str, count: int, seed: int, expert: str = "ortools", seconds: float = 10.0) -> dict:
+    """``count`` generated instances of ``size`` (e.g. ``strong100``) with optimal selections:
+    ``values``, ``weights`` ``[N, n]``, ``capacity``, ``optimum`` ``[N]``, ``chosen`` ``[N, n]`` bool."""
+    if expert != "ortools":
+        raise CosolveInputError(f"unknown expert {expert!r} (the knapsack expert is ortools, exact)")
+    from cosolve.baselines.knapsack_ortools import solve_ortools
+
+    instances = knapsack.generate(size, count, seed)
+    chosen = np.zeros((count, instances[0].n_items), dtype=bool)
+    optimum = np.zeros(count, dtype=np.int64)
+    for row, instance in enumerate(instances):
+        result = solve_ortools(instance.values, instance.weights, instance.capacity, seconds)
+        if result.status != "optimal":
+            raise CosolveInputError(f"{instance.name}: no proven optimum within {seconds} s")
+        chosen[row, result.items] = True
+        optimum[row] = result.value
+    return {
+        "values": np.stack([i.values for i in instances]),
+        "weights": np.stack([i.weights for i in instances]),
+        "capacity": np.array([i.capacity for i in instances], dtype=np.int64),
+        "optimum": optimum,
+        "chosen": chosen,
+    }
+
+
+def save_experts(path: str | Path, experts: dict) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **experts)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def load_experts(path: str | Path) -> dict:
+    try:
+        with np.load(path) as data:
+            return {key: data[key] for key in ("values", "weights", "capacity", "optimum", "chosen")}
+    except (OSError, KeyError, ValueError) as error:
+        raise CosolveInputError(f"not a knapsack expert file: {error}", path) from None
+
+
+def instances_of(experts: dict, rows: np.ndarray) -> list[knapsack.Instance]:
+    return [
+        knapsack.Instance(f"e{k}", experts["values"][k], experts["weights"][k], int(experts["capacity"][k]))
+        for k in rows
+    ]
+
+
+def expert_states(
+    experts: dict, chosen: np.ndarray, device: str, generator: torch.Generator
+) -> tuple[State, torch.Tensor, torch.Tensor]:
+    """States with a random part of each optimal set taken, their correct actions
+    ``[B, n + 1]`` and whether each state still has a decision to make ``[B]``."""
+    take = lambda key: torch.as_tensor(experts[key][chosen], device=device)  # noqa: E731
+    values, weights, capacity, optimal = take("values"), take("weights"), take("capacity"), take("chosen")
+    batch, n = values.shape
+    keys = torch.rand(batch, n, generator=generator, device=device).masked_fill(~optimal, 2.0)
+    rank = keys.argsort(dim=1).argsort(dim=1)  # a random order of the optimal items first
+    sizes = optimal.sum(dim=1)
+    taken_count = (torch.rand(batch, generator=generator, device=device) * (sizes + 1)).long().clamp(max=sizes)
+    taken = optimal & (rank < taken_count.unsqueeze(1))
+    state = State(
+        values=values,
+        weights=weights,
+        capacity=capacity,
+        chosen=taken,
+        remaining=capacity - (weights * taken).sum(dim=1),
+        value=(values * taken).sum(dim=1),
+        stopped=torch.zeros(batch, dtype=torch.bool, device=device),
+    )
+    left = optimal & ~taken
+    correct = torch.cat([left, ~left.any(dim=1, keepdim=True)], dim=1)
+    return state, correct, ~state.done
+
+
+def selection_loss(
+    policy: KnapsackPolicy,
+    experts: dict,
+    chosen: np.ndarray,
+    rng: np.random.Generator,
+    generator: torch.Generator,
+    device: str,
+) -> torch.Tensor:
+    """Set-valued loss at random states on the way to the ``chosen`` optimal selections."""
+    state, correct, open_ = expert_states(experts, chosen, device, generator)
+    logits = policy(observe(state))
+    return set_valued_loss(logits[open_], correct[open_])
+
+
+def validation_gap(policy: KnapsackPolicy, experts: dict, device: str) -> float:
+    """Mean gap (%) of greedy selections below the optima."""
+    instances = instances_of(experts, np.arange(len(experts["optimum"])))
+    values = run_selection(policy, reset(instances, device)).value.cpu().numpy()
+    return float(np.mean(100.0 * (1.0 - values / np.maximum(experts["optimum"], 1))))
+
+
+def train(
+    args: RoutingImitationArgs,
+    resume: str | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
+    """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
+    torch.manual_seed(args.seed)
+    loaded = [load_experts(path) for path in args.data]
+    sizes = sorted({experts["values"].shape[1] for experts in loaded})
+    sets = []
+    for size in sizes:  # one set per number of items, classes mixed
+        same = [experts for experts in loaded if experts["values"].shape[1] == size]
+        merged = {key: np.concatenate([e[key] for e in same]) for key in same[0]}
+        merged["size"], merged["rows"] = str(size), np.arange(len(merged["optimum"]))
+        sets.append(merged)
+    validation = load_experts(args.validation)
+    policy = KnapsackPolicy(RoutingNetConfig(**args.config)).to(args.device)
+    return train_routing(
+        "knapsack",
+        args,
+        policy,
+        sets,
+        selection_loss,
+        lambda trained: validation_gap(trained, validation, args.device),
+        resume,
+        log,
+        progress,
+    )

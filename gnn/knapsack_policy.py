@@ -1,0 +1,36 @@
+"""The knapsack construction policy: :class:`~cosolve.gnn.routing_net.RoutingNet` over the
+remaining items and a stop token (see :mod:`cosolve.problems.knapsack.observe`), scoring the
+items that fit and stop.
+
+Size-agnostic: the same weights handle any number of items.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
+from cosolve.problems.knapsack.observe import N_FEATURES, N_RELATIONS, Observation
+
+DEFAULT_CONFIG = RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4)
+
+
+class KnapsackPolicy(nn.Module):
+    """Scores the next action of a batch of partly filled knapsacks.
+
+    Shapes:
+        - **input:** an :class:`Observation` of ``B`` states with ``n`` items each
+        - **output:** logits ``[B, n + 1]`` (item indices, then stop; ``-inf`` where infeasible)
+    """
+
+    def __init__(self, config: RoutingNetConfig | None = None):
+        super().__init__()
+        self.config = config or DEFAULT_CONFIG
+        self.net = RoutingNet(N_FEATURES, N_RELATIONS, self.config)
+
+    def forward(self, observation: Observation) -> torch.Tensor:
+        batch = observation.mask.shape[0]
+        stop = observation.stop_token
+        scores = self.net(observation.graph, batch, stop, stop, padding=observation.padding)
+        return scores.masked_fill(~observation.mask, float("-inf"))
