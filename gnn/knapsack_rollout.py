@@ -43,11 +43,17 @@ def run_selection(
 
 
 def start_items(state: State, starts: int) -> torch.Tensor:
-    """``[B, starts]`` the first items of a multi-start: the fitting items of best
-    value/weight ratio (the best one again where fewer fit)."""
+    """``[B, starts]`` the first items of a multi-start: the fitting items whose inclusion is
+    least clear, those where the ratio greedy's fill (the weight of the items of at least their
+    ratio, over the capacity) is closest to 1 (the best one again where fewer fit). Forcing an
+    item the greedy takes anyway would only repeat the greedy rollout."""
+    weights = torch.where(state.fits, state.weights.double(), 0.0)
     ratio = torch.where(state.fits, state.values.double() / state.weights.double(), -1.0)
-    best = ratio.topk(min(starts, state.n_items), dim=1)
-    return torch.where(best.values >= 0, best.indices, best.indices[:, :1])
+    order = ratio.argsort(dim=1, descending=True, stable=True)
+    fill = torch.zeros_like(weights).scatter(1, order, weights.gather(1, order).cumsum(dim=1))
+    doubt = torch.where(state.fits, (fill / state.remaining.clamp(min=1).double().unsqueeze(1) - 1.0).abs(), torch.inf)
+    best = doubt.topk(min(starts, state.n_items), dim=1, largest=False)
+    return torch.where(torch.isfinite(best.values), best.indices, best.indices[:, :1])
 
 
 def best_selections(
@@ -59,7 +65,7 @@ def best_selections(
     seed: int = 0,
 ) -> torch.Tensor:
     """``[B, n]`` bool, the most valuable selection per instance among: the greedy rollout,
-    ``starts`` greedy rollouts that first take one of the ``starts`` best-ratio items each
+    ``starts`` greedy rollouts that first take one of the items of :func:`start_items` each
     (multi-start), and ``samples - 1`` sampled rollouts; each kind in one batch."""
     batch = len(instances)
     greedy = run_selection(policy, reset(instances, device))

@@ -7,7 +7,7 @@ greedy alone) and ``ortools[:auto|bb|dp|cpsat]`` (exact: OR-Tools' knapsack solv
 proven upper bound). See :mod:`cosolve.baselines.knapsack_ortools` for the solvers.
 ``gnn[:sample=N][:starts=N][:checkpoint=PATH]`` is the learned construction policy (batched):
 its greedy rollout, plus ``N - 1`` sampled rollouts and ``N`` rollouts that first take one of
-the ``N`` best-ratio items (multi-start); the best selection is kept.
+the ``N`` items nearest the ratio greedy's critical item (multi-start); the best is kept.
 """
 
 from __future__ import annotations
