@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,6 +56,13 @@ WorkersOption = Annotated[
 DeviceOption = Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N or auto, for batched tensor methods.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random choice.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+IndexOption = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        help="Files holding several instances (OR-Library binpack, Pisinger csv): the 0-based instance K, or all.",
+    ),
+]
 
 
 def _read(path: Path, problem: str | None, fmt: str):
@@ -64,6 +71,27 @@ def _read(path: Path, problem: str | None, fmt: str):
     if fmt not in module.FORMATS:
         raise CosolveInputError(f"unknown {name} format {fmt!r} (choose from {', '.join(module.FORMATS)})", path)
     return name, module.read(path, fmt)
+
+
+def _read_instances(path: Path, problem: str | None, fmt: str, index: str | None) -> list[tuple[str, Any]]:
+    """``[(problem, instance)]``: the one instance of ``path``, or with ``--index`` the K-th or all of
+    the instances of a multi-instance file (read by the problem's ``read_all``)."""
+    if index is None:
+        return [_read(path, problem, fmt)]
+    name = detect_problem(path, problem)
+    module = get_problem(name)
+    if fmt not in module.FORMATS:
+        raise CosolveInputError(f"unknown {name} format {fmt!r} (choose from {', '.join(module.FORMATS)})", path)
+    if not hasattr(module, "read_all"):
+        raise CosolveInputError(f"--index: {name} files hold one instance each", path)
+    instances = [getattr(reading, "instance", reading) for reading in module.read_all(path, fmt)]
+    if index.strip().lower() == "all":
+        return [(name, instance) for instance in instances]
+    if not index.strip().isdigit() or int(index) >= len(instances):
+        raise CosolveInputError(
+            f"--index {index!r}: expected all or an instance number in 0..{len(instances) - 1}", path
+        )
+    return [(name, instances[int(index)])]
 
 
 def _number(value: float | None) -> str:
@@ -108,19 +136,25 @@ def solve(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw the solution (png, pdf or svg).")] = None,
     force: ForceOption = False,
+    index: IndexOption = None,
 ) -> None:
     """Solve one instance file and print objective, best known value, gap and runtime."""
-    name, instance = _read(file, problem, fmt)
+    items = _read_instances(file, problem, fmt, index)
+    if len(items) > 1 and (out is not None or plot is not None):
+        raise CosolveInputError("--out and --plot take one instance: pick it with --index K", file)
+    name, instance = items[0]
     spec, _ = resolve_method(name, method)
     for target in (out, plot):
         if target is not None and target.exists() and not force:
             raise CosolveInputError("file exists (pass --force to overwrite it)", target)
     settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
     with console.status(f"solving {file} with {spec.text} ..."):
-        result = solve_instances(name, [instance], spec.text, settings)[0]
-    _print_result(result)
-    if result.solution is None:
+        results = solve_instances(name, [item for _, item in items], spec.text, settings)
+    for result in results:
+        _print_result(result)
+    if any(result.solution is None for result in results):
         raise CosolveInputError(f"{spec.text} found no solution within {time_limit:g} s; raise --time-limit", file)
+    result = results[0]  # --out and --plot come with one instance only
     if out is not None:
         write_text_atomic(out, json.dumps(result.to_json()) + "\n", overwrite=force)
         console.print(f"solution written to {out}")
@@ -144,6 +178,7 @@ def compare(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write one row per instance and method.")] = None,
     force: ForceOption = False,
+    index: IndexOption = None,
 ) -> None:
     """Run every method on every instance; print objectives, gaps to best known and runtimes."""
     method_list = [m.strip() for m in methods.split(",") if m.strip()]
@@ -151,7 +186,7 @@ def compare(
         raise CosolveInputError("--methods names no method")
     if csv_path is not None and csv_path.exists() and not force:
         raise CosolveInputError("file exists (pass --force to overwrite it)", csv_path)
-    items = [_read(path, problem, fmt) for path in expand_paths(files)]
+    items = [item for path in expand_paths(files) for item in _read_instances(path, problem, fmt, index)]
     settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -283,7 +318,7 @@ def train(
         str,
         typer.Option(
             "--expert",
-            help="tsp: lkh (needs elkai), ortools or 2opt; cvrp: pyvrp (needs pyvrp), ortools or savings.",
+            help="tsp: lkh (elkai), ortools, 2opt; cvrp: pyvrp, ortools, savings; knapsack: ortools (exact).",
         ),
     ] = "auto",
     resume: Annotated[
@@ -297,7 +332,7 @@ def train(
     from cosolve.train.imitation import train as train_imitation
 
     get_problem(problem)
-    if problem in ("tsp", "cvrp"):
+    if problem in ("tsp", "cvrp", "knapsack"):
         _train_routing(
             problem,
             out,
@@ -317,7 +352,7 @@ def train(
         )
         return
     if problem != "jssp":
-        raise CosolveInputError(f"training is available for jssp, tsp and cvrp so far, not {problem}")
+        raise CosolveInputError(f"training is available for jssp, tsp, cvrp and knapsack so far, not {problem}")
     if algo not in ("imitation", "ppo"):
         raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
     if out.exists() and not force and resume is None:
@@ -384,15 +419,22 @@ def _train_routing(
     resume,
     force,
 ) -> None:
-    """``cosolve train tsp|cvrp``: imitation of expert solutions (cached per size in the data folder)."""
+    """``cosolve train tsp|cvrp|knapsack``: imitation of expert solutions (cached per size in the
+    data folder)."""
+    config = {}
     if problem == "tsp":
         from cosolve.train import tsp_imitation as trainer
 
         default_expert, args_type = "lkh", trainer.TspImitationArgs
-    else:
+    elif problem == "cvrp":
         from cosolve.train import cvrp_imitation as trainer
 
         default_expert, args_type = "pyvrp", trainer.CvrpImitationArgs
+    else:
+        from cosolve.gnn.knapsack_policy import DEFAULT_CONFIG
+        from cosolve.train import knapsack_imitation as trainer
+
+        default_expert, args_type, config = "ortools", trainer.KnapsackImitationArgs, DEFAULT_CONFIG.to_dict()
     expert = default_expert if expert == "auto" else expert
     if algo != "imitation":
         raise CosolveInputError(f"{problem} trains by imitation only so far, not {algo!r}")
@@ -423,6 +465,7 @@ def _train_routing(
         seed=seed,
         device=Settings(device=device).torch_device(),
         steps=steps,
+        **({"config": config} if config else {}),
     )
     with training_progress("imitation") as progress:
         result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)

@@ -15,6 +15,7 @@ PROBLEMS: dict[str, str] = {
     "tsp": "cosolve.problems.tsp",
     "cvrp": "cosolve.problems.cvrp",
     "knapsack": "cosolve.problems.knapsack",
+    "binpacking": "cosolve.problems.binpacking",
 }
 """Problem name -> package. The package follows :class:`cosolve.contract.Problem` and has a
 ``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""

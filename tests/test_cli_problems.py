@@ -192,3 +192,17 @@ def test_a_knapsack_file_of_capacity_one_is_not_taken_for_a_one_machine_job_shop
     shop = tmp_path / "s.txt"
     shop.write_text("2 1\n0 5\n0 3\n")
     assert detect_problem(shop) == "jssp"
+
+
+def test_cli_trains_a_knapsack_policy_and_solves_with_it(tmp_path):
+    from cosolve.checkpoint import load_checkpoint
+
+    out = tmp_path / "kp.pt"
+    argv = ["train", "knapsack", "--sizes", "strong15,weak20", "--experts", "24", "--steps", "12"]
+    argv += ["--batch-size", "8", "--validate-every", "6", "--out", str(out), "--device", "cpu"]
+    assert run(argv) == 0
+    assert out.exists() and (tmp_path / "kp.pt.csv").read_text().startswith("step,")
+    assert load_checkpoint(out, "knapsack")["policy"]["config"]["hidden"] == 64  # the knapsack default network
+    path = tmp_path / "k.kp"
+    path.write_text("4 10\n10 5\n6 2\n9 9\n1 4\n")
+    assert run(["solve", str(path), "--method", f"gnn:starts=2:checkpoint={out}"]) == 0
