@@ -15,14 +15,12 @@ savings (fast, for tests).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
@@ -30,6 +28,8 @@ from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
+from cosolve.train.expert_files import merge_by_size, read_experts
+from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
 from cosolve.train.imitation import set_valued_loss
 from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
 
@@ -78,18 +78,8 @@ def make_experts(size: str, count: int, seed: int, expert: str = "pyvrp", second
     }
 
 
-def save_experts(path: str | Path, experts: dict) -> None:
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **experts)
-    write_bytes_atomic(path, buffer.getvalue())
-
-
 def load_experts(path: str | Path) -> dict:
-    try:
-        with np.load(path) as data:
-            return {key: data[key] for key in ("coords", "demands", "capacity", "succ", "pred", "costs")}
-    except (OSError, KeyError, ValueError) as error:
-        raise CosolveInputError(f"not a CVRP expert file: {error}", path) from None
+    return read_experts(path, ("coords", "demands", "capacity", "succ", "pred", "costs"), "CVRP")
 
 
 def instances_of(experts: dict, chosen: np.ndarray) -> list[cvrp.Instance]:
@@ -228,11 +218,9 @@ def train(
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
-    sets = [load_experts(path) for path in args.data]
+    sets = merge_by_size([load_experts(path) for path in args.data], "succ", lambda nodes: str(nodes - 1))
     for experts in sets:
         experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
-        experts["size"] = str(experts["succ"].shape[1] - 1)
-        experts["rows"] = np.arange(len(experts["costs"]))
     validation = load_experts(args.validation)
     policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(

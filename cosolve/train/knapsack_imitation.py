@@ -9,14 +9,12 @@ part of its optimal set already taken. Experts: OR-Tools' exact solvers (proven 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.knapsack_rollout import run_selection
@@ -24,6 +22,8 @@ from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
+from cosolve.train.expert_files import merge_by_size, read_experts
+from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
 from cosolve.train.imitation import set_valued_loss
 from cosolve.train.routing_imitation import RoutingImitationArgs, train_routing
 
@@ -55,18 +55,8 @@ def make_experts(size: str, count: int, seed: int, expert: str = "ortools", seco
     }
 
 
-def save_experts(path: str | Path, experts: dict) -> None:
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **experts)
-    write_bytes_atomic(path, buffer.getvalue())
-
-
 def load_experts(path: str | Path) -> dict:
-    try:
-        with np.load(path) as data:
-            return {key: data[key] for key in ("values", "weights", "capacity", "optimum", "chosen")}
-    except (OSError, KeyError, ValueError) as error:
-        raise CosolveInputError(f"not a knapsack expert file: {error}", path) from None
+    return read_experts(path, ("values", "weights", "capacity", "optimum", "chosen"), "knapsack")
 
 
 def instances_of(experts: dict, rows: np.ndarray) -> list[knapsack.Instance]:
@@ -132,14 +122,7 @@ def train(
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
-    loaded = [load_experts(path) for path in args.data]
-    sizes = sorted({experts["values"].shape[1] for experts in loaded})
-    sets = []
-    for size in sizes:  # one set per number of items, classes mixed
-        same = [experts for experts in loaded if experts["values"].shape[1] == size]
-        merged = {key: np.concatenate([e[key] for e in same]) for key in same[0]}
-        merged["size"], merged["rows"] = str(size), np.arange(len(merged["optimum"]))
-        sets.append(merged)
+    sets = merge_by_size([load_experts(path) for path in args.data], "values")  # classes mixed
     validation = load_experts(args.validation)
     policy = KnapsackPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
@@ -25,6 +24,8 @@ from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
+from cosolve.train.expert_files import merge_by_size, read_experts
+from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
 from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
 
 
@@ -61,29 +62,8 @@ def make_experts(size: str, count: int, seed: int, expert: str = "lkh", seconds:
     return {"coords": np.stack([i.coords for i in instances]), "tours": tours, "lengths": lengths}
 
 
-def save_experts(path: str | Path, experts: dict[str, np.ndarray]) -> None:
-    import io
-
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **experts)
-    write_bytes_atomic(path, buffer.getvalue())
-
-
 def load_experts(path: str | Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path) as data:
-            return {key: data[key] for key in ("coords", "tours", "lengths")}
-    except (OSError, KeyError, ValueError) as error:
-        raise CosolveInputError(f"not a TSP expert file: {error}", path) from None
-
-
-def merge_by_size(sets: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
-    """One expert set per instance size (files of the same size concatenated), by size."""
-    sizes = sorted({experts["tours"].shape[1] for experts in sets})
-    return [
-        {key: np.concatenate([e[key] for e in sets if e["tours"].shape[1] == size]) for key in sets[0]}
-        for size in sizes
-    ]
+    return read_experts(path, ("coords", "tours", "lengths"), "TSP")
 
 
 def suffix_states(tours: torch.Tensor, coords: torch.Tensor, t: int) -> tuple[State, torch.Tensor]:
@@ -140,10 +120,7 @@ def train(
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     torch.manual_seed(args.seed)
-    sets = merge_by_size([load_experts(path) for path in args.data])
-    for experts in sets:
-        experts["size"] = str(experts["tours"].shape[1])
-        experts["rows"] = np.arange(len(experts["lengths"]))
+    sets = merge_by_size([load_experts(path) for path in args.data], "tours")
     validation = load_experts(args.validation)
     policy = TspPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(
