@@ -206,3 +206,15 @@ def test_cli_trains_a_knapsack_policy_and_solves_with_it(tmp_path):
     path = tmp_path / "k.kp"
     path.write_text("4 10\n10 5\n6 2\n9 9\n1 4\n")
     assert run(["solve", str(path), "--method", f"gnn:starts=2:checkpoint={out}"]) == 0
+
+
+def test_the_shipped_knapsack_policy_solves_a_shipped_instance(tmp_path):
+    from cosolve.problems import knapsack
+
+    out = tmp_path / "k.json"
+    name = "knapPI_1_100_1000_1"
+    assert run(["solve", str(path_of("knapsack", name)), "--method", "gnn:starts=4", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    instance = knapsack.read(path_of("knapsack", name))
+    knapsack.check(instance, knapsack.solution_from_json(data["solution"]))
+    assert data["method"] == "gnn:starts=4" and data["objective"] <= data["best_known"] == 9147
