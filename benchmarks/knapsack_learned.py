@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--learned", default="gnn,gnn:starts=16", help="learned methods, comma-separated")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="4 instances of 100 items per class")
+    parser.add_argument("--name", default="knapsack_learned", help="result file name (results/NAME.json)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
@@ -62,10 +63,11 @@ def main() -> None:
             rows[f"{kind}{size}"] = row
             cells = ", ".join(f"{m} {v['gap']:.3f}%" for m, v in row.items() if isinstance(v, dict))
             print(f"{kind}{size} x{args.count}: {cells}", flush=True)
-    overall = {method.removesuffix(suffix): float(np.mean(values)) for method, values in gaps.items()}
+            overall = {method.removesuffix(suffix): float(np.mean(values)) for method, values in gaps.items()}
+            payload = {"hardware": hardware("cpu"), "count": args.count, "rows": rows, "overall": overall}
+            path = save(args.name, payload)  # after every set: a cut run keeps what it measured
     print("overall: " + ", ".join(f"{m} {g:.3f}%" for m, g in overall.items()))
-    payload = {"hardware": hardware("cpu"), "count": args.count, "rows": rows, "overall": overall}
-    print(f"wrote {save('knapsack_learned', payload)}")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
