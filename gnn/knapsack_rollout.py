@@ -13,7 +13,7 @@ from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems.knapsack.env import State, reset, step
 from cosolve.problems.knapsack.instance import Instance
-from cosolve.problems.knapsack.observe import observe
+from cosolve.problems.knapsack.observe import greedy_fill, observe
 
 
 def load_knapsack_policy(path: str | Path, device: str = "cpu") -> KnapsackPolicy:
@@ -47,11 +47,7 @@ def start_items(state: State, starts: int) -> torch.Tensor:
     least clear, those where the ratio greedy's fill (the weight of the items of at least their
     ratio, over the capacity) is closest to 1 (the best one again where fewer fit). Forcing an
     item the greedy takes anyway would only repeat the greedy rollout."""
-    weights = torch.where(state.fits, state.weights.double(), 0.0)
-    ratio = torch.where(state.fits, state.values.double() / state.weights.double(), -1.0)
-    order = ratio.argsort(dim=1, descending=True, stable=True)
-    fill = torch.zeros_like(weights).scatter(1, order, weights.gather(1, order).cumsum(dim=1))
-    doubt = torch.where(state.fits, (fill / state.remaining.clamp(min=1).double().unsqueeze(1) - 1.0).abs(), torch.inf)
+    doubt = torch.where(state.fits, (greedy_fill(state)[1] - 1.0).abs(), torch.inf)
     best = doubt.topk(min(starts, state.n_items), dim=1, largest=False)
     return torch.where(torch.isfinite(best.values), best.indices, best.indices[:, :1])
 

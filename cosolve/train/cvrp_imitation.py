@@ -24,7 +24,6 @@ import torch
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
-from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
@@ -217,16 +216,14 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
-    torch.manual_seed(args.seed)
     sets = merge_by_size([load_experts(path) for path in args.data], "succ", lambda nodes: str(nodes - 1))
     for experts in sets:
         experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
     validation = load_experts(args.validation)
-    policy = CvrpPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(
         "cvrp",
         args,
-        policy,
+        CvrpPolicy,
         sets,
         state_loss,
         lambda trained: validation_gap(trained, validation, args.device),

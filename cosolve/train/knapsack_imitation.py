@@ -18,7 +18,6 @@ import torch
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.knapsack_rollout import run_selection
-from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
@@ -121,14 +120,12 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
-    torch.manual_seed(args.seed)
     sets = merge_by_size([load_experts(path) for path in args.data], "values")  # classes mixed
     validation = load_experts(args.validation)
-    policy = KnapsackPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(
         "knapsack",
         args,
-        policy,
+        KnapsackPolicy,
         sets,
         selection_loss,
         lambda trained: validation_gap(trained, validation, args.device),

@@ -45,7 +45,7 @@ class RoutingImitationArgs:
 def train_routing(
     problem: str,
     args: RoutingImitationArgs,
-    policy: torch.nn.Module,
+    make_policy: Callable[[RoutingNetConfig], torch.nn.Module],
     sets: list[dict],
     batch_loss: BatchLoss,
     validation_gap: Callable[[torch.nn.Module], float],
@@ -53,9 +53,12 @@ def train_routing(
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
-    """Train ``policy`` (on ``args.device``) on the expert ``sets`` (one per size, each with a
-    ``size`` label and ``rows``, an array as long as the set); writes ``args.out`` (best by
-    validation gap), ``.last`` and ``.csv``."""
+    """Train a policy built by ``make_policy`` from ``args.config`` (after seeding torch with
+    ``args.seed``, on ``args.device``) on the expert ``sets`` (one per size, each with a ``size``
+    label and ``rows``, an array as long as the set); writes ``args.out`` (best by validation
+    gap), ``.last`` and ``.csv``."""
+    torch.manual_seed(args.seed)
+    policy = make_policy(RoutingNetConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
     done, best, history = 0, float("inf"), []
     if resume:

@@ -18,7 +18,6 @@ import numpy as np
 import torch
 
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
@@ -119,14 +118,12 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
-    torch.manual_seed(args.seed)
     sets = merge_by_size([load_experts(path) for path in args.data], "tours")
     validation = load_experts(args.validation)
-    policy = TspPolicy(RoutingNetConfig(**args.config)).to(args.device)
     return train_routing(
         "tsp",
         args,
-        policy,
+        TspPolicy,
         sets,
         suffix_loss,
         lambda trained: validation_gap(trained, validation, args.device),

@@ -51,6 +51,20 @@ class Observation:
     padding: torch.Tensor
 
 
+def greedy_fill(state: State) -> tuple[torch.Tensor, torch.Tensor]:
+    """``rank`` ``[B, n]`` int64 (each item's place by decreasing value/weight ratio, the items
+    that fit first) and ``fill`` ``[B, n]`` float64: the weight of the fitting items of at least
+    an item's ratio over the capacity left (the ratio greedy takes the item while it is <= 1)."""
+    batch, n = state.values.shape
+    live = state.fits
+    ratio = torch.where(live, state.values.double() / state.weights.double(), -1.0)
+    order = ratio.argsort(dim=1, descending=True, stable=True)
+    rank = torch.empty_like(order).scatter_(1, order, torch.arange(n, device=order.device).expand(batch, n))
+    weights = torch.where(live, state.weights.double(), 0.0)
+    fill = weights.gather(1, order).cumsum(dim=1).gather(1, rank) / state.remaining.clamp(min=1).double().unsqueeze(1)
+    return rank, fill
+
+
 def observe(state: State, k: int = K_NEIGHBOURS) -> Observation:
     """The graphs of a batch of partly filled knapsacks."""
     batch, n = state.values.shape
@@ -61,11 +75,9 @@ def observe(state: State, k: int = K_NEIGHBOURS) -> Observation:
     weights, values = state.weights.double(), state.values.double()
     ratio = values / weights
     live_ratio = torch.where(live, ratio, -1.0)
-    order = live_ratio.argsort(dim=1, descending=True, stable=True)
-    rank = torch.empty_like(order).scatter_(1, order, torch.arange(n, device=device).expand(batch, n))
+    rank, fill = greedy_fill(state)
     count = live.sum(dim=1, keepdim=True).clamp(min=1)
     live_weights = torch.where(live, weights, 0.0)
-    fill = live_weights.gather(1, order).cumsum(dim=1).gather(1, rank) / left
     largest_value = torch.where(live, values, 0.0).amax(dim=1, keepdim=True).clamp(min=1e-9)
     largest_ratio = live_ratio.amax(dim=1, keepdim=True).clamp(min=1e-9)
     items = torch.stack(
