@@ -6,6 +6,13 @@
   when the arc-flow graph is too large), warm-started from FFD, ``settings.time_limit_s`` per
   instance; status ``optimal`` when proven (or when a packing reaches the L2 bound), else ``feasible``.
 
+Learned policies (batched on the env, shipped checkpoints):
+
+* ``gnn:online[:checkpoint=PATH]`` — the online policy (items in the file's order, each placed
+  on arrival; one greedy rollout: an online packer cannot try several and keep the best);
+* ``gnn[:offline][:sample=N][:checkpoint=PATH]`` — the offline policy, which fills one bin at a
+  time choosing the next item: its greedy rollout, plus ``N - 1`` sampled ones, fewest bins kept.
+
 The rules run batched on the env (see :mod:`cosolve.baselines.binpacking_heuristics`). Every
 result's ``bound`` is a proven lower bound on the number of bins: Martello and Toth's ``L2``
 (which is at least ``L1 = ceil(sum w / C)``), or CP-SAT's bound when that is higher.
@@ -73,7 +80,49 @@ def cpsat_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Sett
     return outputs
 
 
+def validate_gnn(spec: MethodSpec) -> None:
+    if spec.variant not in (None, "offline", "online"):
+        raise CosolveInputError(f"method {spec.text!r}: choose gnn[:offline][:sample=N] or gnn:online")
+    if spec.variant == "online":
+        spec.reject_unknown_options(["checkpoint"])
+    else:
+        spec.reject_unknown_options(["sample", "checkpoint"])
+        if spec.int_option("sample", 1) < 1:
+            raise CosolveInputError(f"method {spec.text!r}: sample must be at least 1")
+
+
+def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """A learned policy over the whole batch at once; runtime shared equally."""
+    from cosolve.checkpoint import shipped_checkpoint
+
+    validate_gnn(spec)
+    device = settings.torch_device()
+    checkpoint = spec.options.get("checkpoint")
+    begin = time.perf_counter()
+    if spec.variant == "online":
+        from cosolve.gnn.binpacking_online_rollout import load_online_policy, pack_online
+
+        policy = load_online_policy(checkpoint or shipped_checkpoint("binpacking_online"), device)
+        assignment = pack_online(policy, instances, device)
+    else:
+        from cosolve.gnn.binpacking_rollout import best_packings, load_binpacking_policy
+
+        policy = load_binpacking_policy(checkpoint or shipped_checkpoint("binpacking_offline"), device)
+        assignment = best_packings(policy, instances, spec.int_option("sample", 1), device, settings.seed)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [
+        MethodOutput(Solution.from_assignment(row), per_instance, "heuristic", float(l2(i.weights, i.capacity)))
+        for i, row in zip(instances, assignment.cpu().numpy())
+    ]
+
+
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>", batched=True),
     "cpsat": MethodFamily(cpsat_runner, validate_cpsat, f"cpsat[:<{'|'.join(CPSAT_MODELS)}>]"),
+    "gnn": MethodFamily(
+        gnn_runner,
+        validate_gnn,
+        "gnn[:offline][:sample=N][:checkpoint=PATH] | gnn:online[:checkpoint=PATH]",
+        batched=True,
+    ),
 }

@@ -1,0 +1,119 @@
+"""Running the online bin packing policy on the batched env, and replaying its decisions.
+
+A rollout is online: each item is placed when it arrives, from the state so far. A recorded
+rollout (:class:`Trajectory`) keeps what is needed to rebuild every decision's observation
+later (the loads of the looked-at bins, the bins in use, the action): the trainers replay
+many steps in one batch with gradients instead of holding the graph of a whole rollout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cosolve.checkpoint import load_checkpoint
+from cosolve.errors import CosolveInputError
+from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
+from cosolve.problems.binpacking.env import State, reset_tensors, step
+from cosolve.problems.binpacking.instance import Instance
+from cosolve.problems.binpacking.observe_online import OnlineObservation, observe_decisions, observe_online, window
+
+PROBLEM = "binpacking_online"
+
+
+def load_online_policy(path: str | Path, device: str = "cpu") -> OnlinePackingPolicy:
+    """The policy of an online bin packing checkpoint, in eval mode on ``device``."""
+    payload = load_checkpoint(path, PROBLEM)
+    try:
+        policy = OnlinePackingPolicy(OnlinePolicyConfig(**payload["policy"]["config"]))
+        policy.load_state_dict(payload["weights"])
+    except (TypeError, RuntimeError) as error:
+        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
+    return policy.to(device).eval()
+
+
+@dataclass
+class Trajectory:
+    """The decisions of one batched rollout, step by step (``W_t`` bins looked at in step ``t``).
+
+    Attributes:
+        loads: per step ``[B, W_t]`` int64 loads before the decision.
+        n_open: per step ``[B]`` int64 bins in use before the decision.
+        actions: per step ``[B]`` int64 chosen bins.
+        log_probs: per step ``[B]`` float, the log-probability of the action under the policy
+            that chose it (empty for a ``chooser``).
+    """
+
+    loads: list[torch.Tensor] = field(default_factory=list)
+    n_open: list[torch.Tensor] = field(default_factory=list)
+    actions: list[torch.Tensor] = field(default_factory=list)
+    log_probs: list[torch.Tensor] = field(default_factory=list)
+
+
+@torch.no_grad()
+def run_online(
+    policy: OnlinePackingPolicy | None,
+    state: State,
+    sample: bool = False,
+    generator: torch.Generator | None = None,
+    trajectory: Trajectory | None = None,
+    chooser=None,
+) -> State:
+    """Pack every item of an online ``state`` in arrival order (in place).
+
+    Args:
+        policy: scores the bins; the argmax is taken, or a sample when ``sample``.
+        trajectory: when given, every decision is appended to it.
+        chooser: instead of a policy, a function ``state -> [B] bins`` (e.g. a rule, to record
+            its decisions for imitation).
+    """
+    while state.steps < state.n_items:
+        width = window(state)
+        if chooser is not None:
+            actions = chooser(state)
+        else:
+            observation = observe_online(state)
+            logits = policy(observation)
+            if sample:
+                position = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=generator)
+            else:
+                position = logits.argmax(dim=1, keepdim=True)
+            actions = observation.index.gather(1, position).squeeze(1)
+        if trajectory is not None:
+            trajectory.loads.append(state.loads[:, :width].clone())
+            trajectory.n_open.append(state.n_open.clone())
+            trajectory.actions.append(actions)
+            if chooser is None:
+                trajectory.log_probs.append(torch.log_softmax(logits, dim=1).gather(1, position).squeeze(1))
+        step(state, actions)
+    return state
+
+
+def replay(
+    weights: torch.Tensor, capacity: torch.Tensor, trajectory: Trajectory, steps: Sequence[int]
+) -> tuple[OnlineObservation, torch.Tensor]:
+    """The observations of ``steps`` of a recorded rollout, stacked step-major (``len(steps) * B``
+    decisions), and the column of each recorded action among its candidates ``[len(steps) * B]``."""
+    width = max(trajectory.loads[t].shape[1] for t in steps)
+    batch = weights.shape[0]
+    loads = torch.cat(
+        [torch.nn.functional.pad(trajectory.loads[t], (0, width - trajectory.loads[t].shape[1])) for t in steps]
+    )
+    n_open = torch.cat([trajectory.n_open[t] for t in steps])
+    index = torch.as_tensor(list(steps), device=weights.device).repeat_interleave(batch)
+    observation = observe_decisions(weights.repeat(len(steps), 1), capacity.repeat(len(steps)), loads, n_open, index)
+    actions = torch.cat([trajectory.actions[t] for t in steps])
+    return observation, (observation.index == actions.unsqueeze(1)).to(torch.int8).argmax(dim=1)
+
+
+def pack_online(
+    policy: OnlinePackingPolicy, instances: Sequence[Instance], device: str | torch.device = "cpu"
+) -> torch.Tensor:
+    """``[B, n]`` int64 bin numbers of the policy's greedy online packing of same-size instances."""
+    weights = torch.as_tensor(np.stack([i.weights for i in instances]), dtype=torch.int64, device=device)
+    capacity = torch.as_tensor([i.capacity for i in instances], dtype=torch.int64, device=device)
+    return run_online(policy, reset_tensors(weights, capacity)).assignment
