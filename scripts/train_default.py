@@ -1,19 +1,23 @@
-"""Train the default TSP, CVRP or knapsack policy by imitation (TSP and CVRP need
-``pip install .[bench]``: LKH-3 through elkai for TSP, PyVRP for CVRP; knapsack uses
-OR-Tools' exact solvers).
+"""Train the default TSP, CVRP, knapsack or offline bin packing policy by imitation (TSP and CVRP
+need ``pip install .[bench]``: LKH-3 through elkai for TSP, PyVRP for CVRP; knapsack uses
+OR-Tools' exact solvers, bin packing OR-Tools' CP-SAT).
 
     python scripts/train_default.py tsp WORKDIR [--steps 40000]
     python scripts/train_default.py cvrp WORKDIR --device cuda --time-limit 400
     python scripts/train_default.py knapsack WORKDIR --steps 6000
+    python scripts/train_default.py binpacking WORKDIR --time-limit 4800 --batch-size 64
 
 Solves generated instances with the expert once (cached in WORKDIR as
 ``<expert>_<problem><size>.npz``; TSP/CVRP: uniform 20, 50 and 100 nodes, validation on 64
 TSP100 / 32 CVRP100; knapsack: Pisinger's uncorrelated, weakly and strongly correlated and
-subset-sum classes with 50, 100 and 200 items, validation on 64 strong100), then trains
-``WORKDIR/<problem>_imitation.pt``; rerunning resumes from its ``.last``. More expert files
-``WORKDIR/<expert>_<problem><size>_s<seed>.npz`` (``make_experts`` output) join the training
-sets of their size. Ship the result with
-``python scripts/ship_checkpoint.py WORKDIR/<problem>_imitation.pt <problem>``.
+subset-sum classes with 50, 100 and 200 items, validation on 64 strong100; binpacking:
+Falkenauer's uniform u60, u120, u250 and triplets t60, t120 and Scholl's class 1 N2C2W2, only
+proven optima kept, validation on 64 u120), then trains ``WORKDIR/<problem>_imitation.pt`` (the
+bin packing checkpoint's problem is ``binpacking_offline``); rerunning resumes from its
+``.last``. More expert files ``WORKDIR/<expert>_<problem><size>_s<seed>.npz`` (``make_experts``
+output) join the training sets of their size. Ship the result with
+``python scripts/ship_checkpoint.py WORKDIR/<problem>_imitation.pt <problem>`` (for bin packing:
+``... WORKDIR/binpacking_imitation.pt binpacking_offline``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import torch
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.train.routing_imitation import RoutingImitationArgs
 
+BINPACKING_SETS = {"u60": 500, "u120": 800, "u250": 200, "t60": 400, "t120": 300, "scholl1_n100_c120_w20": 300}
 KNAPSACK_SETS = {f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")}
 RECIPES = {  # problem: (expert, training set sizes, validation size and count, expert seconds, network)
     "tsp": ("lkh", {"20": 2000, "50": 2000, "100": 2000}, ("100", 64), 1.0, RoutingNetConfig()),
@@ -36,6 +41,13 @@ RECIPES = {  # problem: (expert, training set sizes, validation size and count, 
         KNAPSACK_SETS,
         ("strong100", 64),
         10.0,
+        RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
+    ),
+    "binpacking": (
+        "cpsat",
+        BINPACKING_SETS,
+        ("u120", 64),
+        5.0,
         RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
     ),
 }
