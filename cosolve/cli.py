@@ -262,6 +262,16 @@ def generate(
     console.print(f"wrote {len(paths)} {problem} instances of size {size} to {out}")
 
 
+DEFAULT_TRAINING_SIZES = {
+    ("jssp", None): "6x6,10x10",
+    ("tsp", None): "20,50,100",
+    ("cvrp", None): "20,50,100",
+    ("knapsack", None): "uncorrelated100,strong100",
+    ("binpacking", "offline"): "u120,t60",
+    ("binpacking", "online"): "u120,u250,weibull500",
+}
+
+
 @contextmanager
 def training_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar for a training run; yields the trainers' ``progress`` callback."""
@@ -286,9 +296,22 @@ def train(
     problem: Annotated[str, typer.Argument(help="Problem to train a policy for (jssp).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Best checkpoint (the last one goes to OUT.last).")],
     sizes: Annotated[
-        str, typer.Option("--sizes", "--size", help="Comma-separated training sizes, e.g. 6x6,10x10.")
-    ] = "6x6,10x10",
+        str | None,
+        typer.Option(
+            "--sizes",
+            "--size",
+            help="Comma-separated training sizes (default: jssp 6x6,10x10; tsp/cvrp 20,50,100; knapsack "
+            "uncorrelated100,strong100; binpacking offline u120,t60, online u120,u250,weibull500).",
+        ),
+    ] = None,
     algo: Annotated[str, typer.Option("--algo", help="imitation (of CP-SAT schedules) or ppo.")] = "imitation",
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="binpacking: offline (imitation of CP-SAT packings) or online (imitation of best fit, then PPO).",
+        ),
+    ] = "offline",
     init: Annotated[Path | None, typer.Option("--init", help="PPO: start from this checkpoint's weights.")] = None,
     experts: Annotated[int, typer.Option("--experts", min=2, help="CP-SAT-solved instances per size.")] = 200,
     expert_time_limit: Annotated[
@@ -332,7 +355,13 @@ def train(
     from cosolve.train.imitation import train as train_imitation
 
     get_problem(problem)
-    if problem in ("tsp", "cvrp", "knapsack"):
+    sizes = sizes or DEFAULT_TRAINING_SIZES.get((problem, mode), DEFAULT_TRAINING_SIZES.get((problem, None), ""))
+    if problem == "binpacking" and mode not in ("offline", "online"):
+        raise CosolveInputError(f"unknown bin packing mode {mode!r} (choose offline or online)")
+    if problem == "binpacking" and mode == "online":
+        _train_online_packing(out, sizes, episodes, batch_size, validate_every, device, seed, resume, force)
+        return
+    if problem in ("tsp", "cvrp", "knapsack", "binpacking"):
         _train_routing(
             problem,
             out,
@@ -352,7 +381,7 @@ def train(
         )
         return
     if problem != "jssp":
-        raise CosolveInputError(f"training is available for jssp, tsp, cvrp and knapsack so far, not {problem}")
+        raise CosolveInputError(f"training is available for jssp, tsp, cvrp, knapsack and binpacking, not {problem}")
     if algo not in ("imitation", "ppo"):
         raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
     if out.exists() and not force and resume is None:
@@ -419,8 +448,8 @@ def _train_routing(
     resume,
     force,
 ) -> None:
-    """``cosolve train tsp|cvrp|knapsack``: imitation of expert solutions (cached per size in the
-    data folder)."""
+    """``cosolve train tsp|cvrp|knapsack|binpacking``: imitation of expert solutions (cached per
+    size in the data folder)."""
     config = {}
     if problem == "tsp":
         from cosolve.train import tsp_imitation as trainer
@@ -430,11 +459,16 @@ def _train_routing(
         from cosolve.train import cvrp_imitation as trainer
 
         default_expert, args_type = "pyvrp", trainer.CvrpImitationArgs
-    else:
+    elif problem == "knapsack":
         from cosolve.gnn.knapsack_policy import DEFAULT_CONFIG
         from cosolve.train import knapsack_imitation as trainer
 
         default_expert, args_type, config = "ortools", trainer.KnapsackImitationArgs, DEFAULT_CONFIG.to_dict()
+    else:
+        from cosolve.gnn.binpacking_policy import DEFAULT_CONFIG
+        from cosolve.train import binpacking_imitation as trainer
+
+        default_expert, args_type, config = "cpsat", trainer.BinPackingImitationArgs, DEFAULT_CONFIG.to_dict()
     expert = default_expert if expert == "auto" else expert
     if algo != "imitation":
         raise CosolveInputError(f"{problem} trains by imitation only so far, not {algo!r}")
@@ -470,6 +504,31 @@ def _train_routing(
     with training_progress("imitation") as progress:
         result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
     console.print(f"best validation gap {result['best_valid_gap']:.2f}%; checkpoint {out}")
+
+
+def _train_online_packing(out, sizes, iterations, streams, validate_every, device, seed, resume, force) -> None:
+    """``cosolve train binpacking --mode online``: imitation of best fit, then PPO on random streams."""
+    from cosolve.train.binpacking_online import OnlineTrainingArgs
+    from cosolve.train.binpacking_online import train as train_online
+
+    if out.exists() and not force and resume is None:
+        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
+    for size in size_list:
+        get_problem("binpacking").parse_size(size)
+    args = OnlineTrainingArgs(
+        out=str(out),
+        streams=size_list,
+        iterations=iterations,
+        imitation_iterations=min(30, max(1, iterations // 4)),
+        streams_per_iteration=streams,
+        validate_every=validate_every,
+        seed=seed,
+        device=Settings(device=device).torch_device(),
+    )
+    with training_progress("imitation + ppo") as progress:
+        result = train_online(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
+    console.print(f"best validation {result['best_valid_excess']:.2f}% above L1; checkpoint {out}")
 
 
 @app.command()

@@ -118,3 +118,16 @@ def test_train_ppo_from_an_imitation_start(tmp_path):
 def test_train_unknown_problem(capsys):
     assert _run(["train", "vrp", "--out", "x.pt"]) == 2
     assert "unknown problem" in capsys.readouterr().err
+
+
+def test_train_online_bin_packing_then_solve(tmp_path, capsys):
+    out = tmp_path / "online.pt"
+    common = ["train", "binpacking", "--mode", "online", "--out", str(out), "--sizes", "u20", "--batch-size", "2"]
+    assert _run([*common, "--episodes", "3", "--validate-every", "3", "--device", "cpu"]) == 0
+    assert load_checkpoint(out, "binpacking_online")["training"]["args"]["streams"] == ["u20"]
+    instance = path_of("binpacking", "Falkenauer_u120_00")
+    assert _run(["solve", str(instance), "--method", f"gnn:online:checkpoint={out}", "--device", "cpu"]) == 0
+    assert _run([*common, "--episodes", "3"]) == 2  # the checkpoint exists: refuse
+    assert "file exists" in capsys.readouterr().err
+    assert _run(["train", "binpacking", "--mode", "sideways", "--out", str(tmp_path / "x.pt")]) == 2
+    assert "unknown bin packing mode" in capsys.readouterr().err

@@ -1,17 +1,24 @@
-"""Training the online bin packing policy: imitation of best fit, then PPO.
+"""Training the online bin packing policy: imitation of a lookahead expert (DAgger), then
+optionally PPO.
 
-1. **Imitation** (the first ``imitation_iterations``): best fit packs random streams; the
-   policy learns to choose its bins (cross-entropy at every decision). This starts PPO from
-   a policy as good as best fit instead of a random one, which opens a bin for nearly every
-   item.
-2. **PPO** with a shared baseline instead of a critic (as in POMO / GRPO): each iteration draws
-   ``streams_per_iteration`` streams of one distribution (the distributions take turns) and
-   packs each ``rollouts`` times with sampled actions. The reward of a decision is minus the
-   bins it opens; its advantage is its discounted return (``gamma``: what a decision leaves
-   behind shows within a few dozen bins) minus the mean return of the same stream's other
-   rollouts at the same step. Each of ``epochs`` passes replays all decisions in chunks of
-   steps (:func:`~cosolve.gnn.binpacking_online_rollout.replay`) with the clipped PPO
-   objective and an entropy bonus, and takes one optimizer step.
+1. **Imitation** (the first ``imitation_iterations``): each iteration draws
+   ``streams_per_iteration`` random streams of one distribution (the distributions take
+   turns), packs them with the greedy policy (with best fit in the first
+   ``best_fit_roll_in`` iterations), and at ``decisions`` random decisions of those packings
+   asks the lookahead expert of :mod:`cosolve.train.binpacking_lookahead` (best fit plus a
+   simulation of sampled continuations, which beats best fit) which bin it would take; one
+   optimizer step of cross-entropy on its answers. Rolling in with the policy itself
+   (DAgger) teaches it to recover from the states its own choices lead to.
+2. **PPO** (the remaining iterations, none by default) with a shared baseline instead of a
+   critic (as in POMO / GRPO): each stream is packed ``rollouts`` times with sampled actions;
+   the reward of a decision is minus the bins it opens, its advantage the discounted return
+   (``gamma``) minus the mean return of the same stream's other rollouts at the same step;
+   ``epochs`` passes replay all decisions in chunks of steps
+   (:func:`~cosolve.gnn.binpacking_online_rollout.replay`) with the clipped objective and an
+   entropy bonus. Measured: started from imitation of best fit, 340 PPO iterations (21,760
+   sampled 120-500-item rollouts) left the greedy policy exactly as good as best fit, no
+   better: one decision's effect on the final bin count is small beside the noise of hundreds
+   of sampled ones. The lookahead expert gives every labelled decision its own answer instead.
 
 Every ``validate_every`` iterations the greedy policy packs fixed validation streams of each
 distribution; the score is the mean % of bins above the L1 bound (lower is better), written
@@ -32,6 +39,7 @@ from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePoli
 from cosolve.gnn.binpacking_online_rollout import PROBLEM, Trajectory, replay, run_online
 from cosolve.problems.binpacking.env import reset_tensors
 from cosolve.problems.binpacking.generate import generate
+from cosolve.train.binpacking_lookahead import lookahead_labels
 from cosolve.train.record import anneal, record_validation, resume_from
 
 DEFAULT_STREAMS = ["u120", "u250", "weibull500"]
@@ -44,8 +52,12 @@ class OnlineTrainingArgs:
     out: str
     streams: list[str] = field(default_factory=lambda: list(DEFAULT_STREAMS))
     iterations: int = 400
-    imitation_iterations: int = 40
-    streams_per_iteration: int = 8
+    imitation_iterations: int = 400  # the rest are PPO iterations
+    streams_per_iteration: int = 4
+    decisions: int = 128  # labelled by the lookahead expert per imitation iteration
+    futures: int = 16
+    horizon: int = 40
+    best_fit_roll_in: int = 6  # first imitation iterations whose decisions come from best fit's packings
     rollouts: int = 8
     epochs: int = 3
     chunk: int = 50
@@ -87,26 +99,35 @@ def replayed_log_probs(
     return log_p.gather(1, columns.unsqueeze(1)).squeeze(1), entropy
 
 
-def imitation_step(policy, optimizer, args, weights, capacity) -> float:
-    """One optimizer step of cross-entropy on best fit's decisions over the streams."""
+def roll_in(policy, weights, capacity, best_fit: bool) -> Trajectory:
+    """The decisions of a greedy rollout of the policy (or of best fit) on the streams."""
     trajectory = Trajectory()
-    run_online(
-        None,
-        reset_tensors(weights, capacity),
-        trajectory=trajectory,
-        chooser=lambda s: fit_priority(s, "bf").argmax(dim=1),
+    chooser = (lambda state: fit_priority(state, "bf").argmax(dim=1)) if best_fit else None
+    policy.eval()
+    run_online(policy, reset_tensors(weights, capacity), trajectory=trajectory, chooser=chooser)
+    policy.train()
+    return trajectory
+
+
+def imitation_step(policy, optimizer, args, weights, capacity, generator, best_fit_roll_in: bool) -> float:
+    """One optimizer step of cross-entropy on the lookahead expert's choices at ``args.decisions``
+    random decisions of a greedy rollout of the policy (or of best fit, ``best_fit_roll_in``)."""
+    streams, n = weights.shape
+    trajectory = roll_in(policy, weights, capacity, best_fit_roll_in)
+    width = max(loads.shape[1] for loads in trajectory.loads)
+    every_loads = torch.stack([torch.nn.functional.pad(x, (0, width - x.shape[1])) for x in trajectory.loads])
+    picks = torch.randint(0, n * streams, (args.decisions,), generator=generator, device=weights.device)
+    steps, rows = picks // streams, picks % streams
+    loads, n_open = every_loads[steps, rows], torch.stack(trajectory.n_open)[steps, rows]
+    view, labels = lookahead_labels(
+        weights[rows], capacity[rows], loads, n_open, steps, generator, args.futures, args.horizon
     )
-    n = weights.shape[1]
+    loss = torch.nn.functional.cross_entropy(policy(view), labels)
     optimizer.zero_grad()
-    total = 0.0
-    for start in range(0, n, args.chunk):
-        log_p, _ = replayed_log_probs(policy, weights, capacity, trajectory, range(start, min(n, start + args.chunk)))
-        loss = -log_p.sum() / (n * weights.shape[0])
-        loss.backward()
-        total += float(loss.detach())
+    loss.backward()
     torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
     optimizer.step()
-    return total
+    return float(loss.detach())
 
 
 def advantages(trajectory: Trajectory, final_open: torch.Tensor, rollouts: int, gamma: float) -> torch.Tensor:
@@ -200,7 +221,8 @@ def train(
         size = args.streams[done % len(args.streams)]
         weights, capacity = stream_tensors(size, args.streams_per_iteration, args.seed * 1_000_003 + done, args.device)
         if done < args.imitation_iterations:
-            losses.append(imitation_step(policy, optimizer, args, weights, capacity))
+            roll_in_with_best_fit = done < args.best_fit_roll_in
+            losses.append(imitation_step(policy, optimizer, args, weights, capacity, generator, roll_in_with_best_fit))
         else:
             losses.append(ppo_iteration(policy, optimizer, args, weights, capacity, generator))
         done += 1
