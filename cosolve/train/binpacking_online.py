@@ -6,8 +6,9 @@ optionally PPO.
    turns), packs them with the greedy policy (with best fit in the first
    ``best_fit_roll_in`` iterations), and at ``decisions`` random decisions of those packings
    asks the lookahead expert of :mod:`cosolve.train.binpacking_lookahead` (best fit plus a
-   simulation of sampled continuations, which beats best fit) which bin it would take; one
-   optimizer step of cross-entropy on its answers. Rolling in with the policy itself
+   simulation of sampled continuations, which beats best fit) which bin it would take; the
+   answers join a buffer of the most recent ``buffer`` labelled decisions, and ``updates``
+   optimizer steps of cross-entropy on minibatches of it follow. Rolling in with the policy itself
    (DAgger) teaches it to recover from the states its own choices lead to.
 2. **PPO** (the remaining iterations, none by default) with a shared baseline instead of a
    critic (as in POMO / GRPO): each stream is packed ``rollouts`` times with sampled actions;
@@ -38,7 +39,8 @@ from cosolve.baselines.binpacking_heuristics import fit_priority, pack
 from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
 from cosolve.gnn.binpacking_online_rollout import PROBLEM, Trajectory, replay, run_online
 from cosolve.problems.binpacking.env import reset_tensors
-from cosolve.problems.binpacking.generate import generate
+from cosolve.problems.binpacking.generate import generate, parse_size
+from cosolve.problems.binpacking.observe_online import observe_decisions
 from cosolve.train.binpacking_lookahead import lookahead_labels
 from cosolve.train.record import anneal, record_validation, resume_from
 
@@ -55,6 +57,9 @@ class OnlineTrainingArgs:
     imitation_iterations: int = 400  # the rest are PPO iterations
     streams_per_iteration: int = 4
     decisions: int = 128  # labelled by the lookahead expert per imitation iteration
+    buffer: int = 8192  # the most recent labelled decisions kept for training
+    updates: int = 8  # optimizer steps per imitation iteration
+    batch_size: int = 256  # decisions per optimizer step
     futures: int = 16
     horizon: int = 40
     best_fit_roll_in: int = 6  # first imitation iterations whose decisions come from best fit's packings
@@ -109,9 +114,44 @@ def roll_in(policy, weights, capacity, best_fit: bool) -> Trajectory:
     return trajectory
 
 
-def imitation_step(policy, optimizer, args, weights, capacity, generator, best_fit_roll_in: bool) -> float:
-    """One optimizer step of cross-entropy on the lookahead expert's choices at ``args.decisions``
-    random decisions of a greedy rollout of the policy (or of best fit, ``best_fit_roll_in``)."""
+class DecisionBuffer:
+    """The most recent ``size`` labelled decisions, as tensors padded to ``width`` items and bins.
+
+    Labelling is the expensive part of imitation (a simulation per candidate bin), so every
+    labelled decision serves several optimizer steps. Not saved in checkpoints: a resumed run
+    refills it.
+    """
+
+    def __init__(self, size: int, width: int, device: str):
+        self.size, self.count, self.next = size, 0, 0
+        zeros = lambda *shape: torch.zeros(*shape, dtype=torch.int64, device=device)  # noqa: E731
+        self.weights, self.loads = zeros(size, width), zeros(size, width)
+        self.capacity, self.n_open, self.t, self.label = zeros(size), zeros(size), zeros(size), zeros(size)
+
+    def add(self, weights, capacity, loads, n_open, t, label) -> None:
+        """Store ``D`` decisions: ``weights`` ``[D, n]``, ``loads`` ``[D, W]`` (both at most ``width``
+        wide), ``capacity``, ``n_open``, ``t`` and ``label`` (the expert's bin) ``[D]``."""
+        slots = (self.next + torch.arange(weights.shape[0], device=weights.device)) % self.size
+        self.weights[slots] = torch.nn.functional.pad(weights, (0, self.weights.shape[1] - weights.shape[1]))
+        self.loads[slots] = torch.nn.functional.pad(loads, (0, self.loads.shape[1] - loads.shape[1]))
+        for name, value in (("capacity", capacity), ("n_open", n_open), ("t", t), ("label", label)):
+            getattr(self, name)[slots] = value
+        self.next = int(slots[-1] + 1) % self.size
+        self.count = min(self.size, self.count + weights.shape[0])
+
+    def sample(self, batch: int, generator: torch.Generator):
+        """``(observation, columns)`` of ``batch`` stored decisions drawn at random."""
+        rows = torch.randint(0, self.count, (batch,), generator=generator, device=self.weights.device)
+        width = int(self.n_open[rows].max()) + 1
+        view = observe_decisions(
+            self.weights[rows], self.capacity[rows], self.loads[rows, :width], self.n_open[rows], self.t[rows]
+        )
+        return view, (view.index == self.label[rows].unsqueeze(1)).to(torch.int8).argmax(dim=1)
+
+
+def label_decisions(policy, buffer, args, weights, capacity, generator, best_fit_roll_in: bool) -> None:
+    """Ask the lookahead expert about ``args.decisions`` random decisions of a greedy rollout of
+    the policy (or of best fit, ``best_fit_roll_in``) on the streams; store them in ``buffer``."""
     streams, n = weights.shape
     trajectory = roll_in(policy, weights, capacity, best_fit_roll_in)
     width = max(loads.shape[1] for loads in trajectory.loads)
@@ -119,15 +159,26 @@ def imitation_step(policy, optimizer, args, weights, capacity, generator, best_f
     picks = torch.randint(0, n * streams, (args.decisions,), generator=generator, device=weights.device)
     steps, rows = picks // streams, picks % streams
     loads, n_open = every_loads[steps, rows], torch.stack(trajectory.n_open)[steps, rows]
-    view, labels = lookahead_labels(
+    view, columns = lookahead_labels(
         weights[rows], capacity[rows], loads, n_open, steps, generator, args.futures, args.horizon
     )
-    loss = torch.nn.functional.cross_entropy(policy(view), labels)
-    optimizer.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-    optimizer.step()
-    return float(loss.detach())
+    buffer.add(
+        weights[rows], capacity[rows], loads, n_open, steps, view.index.gather(1, columns.unsqueeze(1)).squeeze(1)
+    )
+
+
+def imitation_step(policy, optimizer, args, buffer, generator) -> float:
+    """``args.updates`` optimizer steps of cross-entropy on minibatches of the buffer; the mean loss."""
+    losses = []
+    for _ in range(args.updates):
+        view, columns = buffer.sample(args.batch_size, generator)
+        loss = torch.nn.functional.cross_entropy(policy(view), columns)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
+        optimizer.step()
+        losses.append(float(loss.detach()))
+    return float(np.mean(losses))
 
 
 def advantages(trajectory: Trajectory, final_open: torch.Tensor, rollouts: int, gamma: float) -> torch.Tensor:
@@ -215,6 +266,8 @@ def train(
     sets = validation_sets(args)
     log("best fit on the validation streams: " + ", ".join(f"{size} {bf:.2f}%" for size, *_, bf in sets))
     generator = torch.Generator(device=args.device).manual_seed(args.seed + done)
+    longest = max(parse_size(size)[1] for size in args.streams)
+    buffer = DecisionBuffer(args.buffer, longest, args.device)
     begin, losses = time.time(), []
     while done < args.iterations:
         anneal(optimizer, args.lr, args.lr_final, done, args.iterations, time.time() - begin, args.time_limit)
@@ -222,7 +275,8 @@ def train(
         weights, capacity = stream_tensors(size, args.streams_per_iteration, args.seed * 1_000_003 + done, args.device)
         if done < args.imitation_iterations:
             roll_in_with_best_fit = done < args.best_fit_roll_in
-            losses.append(imitation_step(policy, optimizer, args, weights, capacity, generator, roll_in_with_best_fit))
+            label_decisions(policy, buffer, args, weights, capacity, generator, roll_in_with_best_fit)
+            losses.append(imitation_step(policy, optimizer, args, buffer, generator))
         else:
             losses.append(ppo_iteration(policy, optimizer, args, weights, capacity, generator))
         done += 1
