@@ -11,7 +11,7 @@ Solves generated instances with the expert once (cached in WORKDIR as
 ``<expert>_<problem><size>.npz``; TSP/CVRP: uniform 20, 50 and 100 nodes, validation on 64
 TSP100 / 32 CVRP100; knapsack: Pisinger's uncorrelated, weakly and strongly correlated and
 subset-sum classes with 50, 100 and 200 items, validation on 64 strong100; binpacking:
-Falkenauer's uniform u60, u120, u250 and triplets t60, t120 and Scholl's class 1 N2C2W2, only
+Falkenauer's uniform u120, u250 and triplets t60, t120 and Scholl's class 1 N2C2W2, only
 proven optima kept, validation on 64 u120), then trains ``WORKDIR/<problem>_imitation.pt`` (the
 bin packing checkpoint's problem is ``binpacking_offline``); rerunning resumes from its
 ``.last``. More expert files ``WORKDIR/<expert>_<problem><size>_s<seed>.npz`` (``make_experts``
@@ -31,7 +31,7 @@ import torch
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.train.routing_imitation import RoutingImitationArgs
 
-BINPACKING_SETS = {"u60": 500, "u120": 800, "u250": 200, "t60": 400, "t120": 300, "scholl1_n100_c120_w20": 300}
+BINPACKING_SETS = {"u120": 600, "u250": 200, "t60": 400, "t120": 200, "scholl1_n100_c120_w20": 300}
 KNAPSACK_SETS = {f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")}
 RECIPES = {  # problem: (expert, training set sizes, validation size and count, expert seconds, network)
     "tsp": ("lkh", {"20": 2000, "50": 2000, "100": 2000}, ("100", 64), 1.0, RoutingNetConfig()),
@@ -47,7 +47,7 @@ RECIPES = {  # problem: (expert, training set sizes, validation size and count, 
         "cpsat",
         BINPACKING_SETS,
         ("u120", 64),
-        5.0,
+        3.0,
         RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
     ),
 }
