@@ -108,3 +108,13 @@ def test_generate_then_solve(tmp_path, capsys):
 @pytest.mark.parametrize("method", ["rule:xfd", "cpsat:mip", "ortools"])
 def test_unknown_methods(method, capsys):
     assert run(["solve", str(path_of("binpacking", "HARD0")), "--method", method]) == 2
+
+
+@pytest.mark.parametrize("method", ["gnn", "gnn:offline:sample=3", "gnn:online"])
+def test_shipped_learned_policies_solve_from_a_file(method, tmp_path, capsys):
+    path, out = path_of("binpacking", "Falkenauer_u120_02"), tmp_path / "s.json"
+    assert run(["solve", str(path), "--method", method, "--device", "cpu", "--out", str(out)]) == 0
+    data = _checked(out, path)
+    assert data["method"] == method and data["bound"] == 46 <= data["objective"]
+    if method != "gnn:online":
+        assert data["objective"] <= 47  # first fit decreasing's bins on this file
