@@ -33,8 +33,8 @@ def test_solve_default_method_writes_checked_bins_and_a_plot(tmp_path, capsys):
     path, out, plot = path_of("binpacking", "Falkenauer_u120_02"), tmp_path / "s.json", tmp_path / "p.png"
     assert run(["solve", str(path), "--out", str(out), "--plot", str(plot)]) == 0
     data = _checked(out, path)
-    assert data["problem"] == "binpacking" and data["method"] == "rule:ffd" and data["best_known"] == 46
-    assert data["objective"] == 47 and data["bound"] == 46 and data["status"] == "heuristic"
+    assert data["problem"] == "binpacking" and data["method"] == "gnn" and data["best_known"] == 46
+    assert data["objective"] <= 47 and data["bound"] == 46 and data["status"] == "heuristic"  # FFD: 47
     assert plot.read_bytes()[:4] == b"\x89PNG"
 
 
