@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--count", type=int, default=32)
     parser.add_argument("--sizes", nargs="+", default=["100", "200", "500"])
+    parser.add_argument("--classes", nargs="+", default=list(CLASSES), choices=CLASSES)
     parser.add_argument("--learned", default="gnn,gnn:starts=16", help="learned methods, comma-separated")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="4 instances of 100 items per class")
@@ -44,7 +45,7 @@ def main() -> None:
     methods = ["greedy"] + [f"{method}{suffix}" for method in args.learned.split(",")]
     rows, gaps = {}, {method: [] for method in methods}
     for size in args.sizes:
-        for kind in CLASSES:
+        for kind in args.classes:
             instances = knapsack.generate(f"{kind}{size}", args.count, seed=2026)
             exact = solve("knapsack", instances, "ortools", Settings(time_limit_s=60.0, workers=1))
             if any(result.status != "optimal" for result in exact):

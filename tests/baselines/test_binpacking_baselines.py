@@ -105,8 +105,8 @@ def test_cpsat_method_proves_a_shipped_u120_optimum_and_reports_l2():
     instance = binpacking.read(path_of("binpacking", "Falkenauer_u120_11"))
     result = solve("binpacking", [instance], "cpsat", SETTINGS)[0]
     assert result.status == "optimal" and result.objective == result.best_known == 49 == result.bound
-    heuristic = solve("binpacking", [instance], None, SETTINGS)[0]
-    assert heuristic.method == "rule:ffd" and heuristic.objective == 50 and heuristic.bound == 49
+    heuristic = solve("binpacking", [instance], "rule:ffd", SETTINGS)[0]
+    assert heuristic.objective == 50 and heuristic.bound == 49
     assert heuristic.status == "heuristic"
 
 
@@ -134,8 +134,8 @@ def test_bad_method_names(method):
 
 
 def test_method_table():
-    assert methods.DEFAULT_METHOD == "rule:ffd" and set(methods.METHODS) == {"rule", "cpsat"}
-    assert methods.METHODS["rule"].batched and not methods.METHODS["cpsat"].batched
+    assert methods.DEFAULT_METHOD == "gnn" and set(methods.METHODS) == {"rule", "cpsat", "gnn"}
+    assert methods.METHODS["rule"].batched and methods.METHODS["gnn"].batched and not methods.METHODS["cpsat"].batched
     methods.validate_rule(MethodSpec.parse("rule:wf"))
 
 
