@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
-from cosolve.problems.binpacking.env import State, reset_tensors, step
+from cosolve.problems.binpacking.env import State, reset, step
 from cosolve.problems.binpacking.instance import Instance
 from cosolve.problems.binpacking.observe_online import OnlineObservation, observe_decisions, observe_online, window
 
@@ -52,6 +51,11 @@ class Trajectory:
     n_open: list[torch.Tensor] = field(default_factory=list)
     actions: list[torch.Tensor] = field(default_factory=list)
     log_probs: list[torch.Tensor] = field(default_factory=list)
+
+    def padded_loads(self, steps: Sequence[int]) -> torch.Tensor:
+        """``[len(steps), B, W]`` the loads of ``steps``, padded with empty bins to the widest."""
+        width = max(self.loads[t].shape[1] for t in steps)
+        return torch.stack([torch.nn.functional.pad(self.loads[t], (0, width - self.loads[t].shape[1])) for t in steps])
 
 
 @torch.no_grad()
@@ -98,11 +102,8 @@ def replay(
 ) -> tuple[OnlineObservation, torch.Tensor]:
     """The observations of ``steps`` of a recorded rollout, stacked step-major (``len(steps) * B``
     decisions), and the column of each recorded action among its candidates ``[len(steps) * B]``."""
-    width = max(trajectory.loads[t].shape[1] for t in steps)
     batch = weights.shape[0]
-    loads = torch.cat(
-        [torch.nn.functional.pad(trajectory.loads[t], (0, width - trajectory.loads[t].shape[1])) for t in steps]
-    )
+    loads = trajectory.padded_loads(steps).flatten(0, 1)
     n_open = torch.cat([trajectory.n_open[t] for t in steps])
     index = torch.as_tensor(list(steps), device=weights.device).repeat_interleave(batch)
     observation = observe_decisions(weights.repeat(len(steps), 1), capacity.repeat(len(steps)), loads, n_open, index)
@@ -114,6 +115,4 @@ def pack_online(
     policy: OnlinePackingPolicy, instances: Sequence[Instance], device: str | torch.device = "cpu"
 ) -> torch.Tensor:
     """``[B, n]`` int64 bin numbers of the policy's greedy online packing of same-size instances."""
-    weights = torch.as_tensor(np.stack([i.weights for i in instances]), dtype=torch.int64, device=device)
-    capacity = torch.as_tensor([i.capacity for i in instances], dtype=torch.int64, device=device)
-    return run_online(policy, reset_tensors(weights, capacity)).assignment
+    return run_online(policy, reset(instances, device)).assignment

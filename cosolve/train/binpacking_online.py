@@ -38,7 +38,7 @@ import torch
 from cosolve.baselines.binpacking_heuristics import fit_priority, pack
 from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
 from cosolve.gnn.binpacking_online_rollout import PROBLEM, Trajectory, replay, run_online
-from cosolve.problems.binpacking.env import reset_tensors
+from cosolve.problems.binpacking.env import reset, reset_tensors
 from cosolve.problems.binpacking.generate import generate, parse_size
 from cosolve.problems.binpacking.observe_online import observe_decisions
 from cosolve.train.binpacking_lookahead import lookahead_labels
@@ -82,10 +82,8 @@ class OnlineTrainingArgs:
 
 def stream_tensors(size: str, count: int, seed: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
     """``weights`` ``[count, n]`` and ``capacity`` ``[count]`` of generated streams of ``size``."""
-    instances = generate(size, count, seed)
-    weights = torch.as_tensor(np.stack([i.weights for i in instances]), dtype=torch.int64, device=device)
-    capacity = torch.as_tensor([i.capacity for i in instances], dtype=torch.int64, device=device)
-    return weights, capacity
+    state = reset(generate(size, count, seed), device)
+    return state.weights, state.capacity
 
 
 def l1_bound(weights: torch.Tensor, capacity: torch.Tensor) -> torch.Tensor:
@@ -154,8 +152,7 @@ def label_decisions(policy, buffer, args, weights, capacity, generator, best_fit
     the policy (or of best fit, ``best_fit_roll_in``) on the streams; store them in ``buffer``."""
     streams, n = weights.shape
     trajectory = roll_in(policy, weights, capacity, best_fit_roll_in)
-    width = max(loads.shape[1] for loads in trajectory.loads)
-    every_loads = torch.stack([torch.nn.functional.pad(x, (0, width - x.shape[1])) for x in trajectory.loads])
+    every_loads = trajectory.padded_loads(range(n))
     picks = torch.randint(0, n * streams, (args.decisions,), generator=generator, device=weights.device)
     steps, rows = picks // streams, picks % streams
     loads, n_open = every_loads[steps, rows], torch.stack(trajectory.n_open)[steps, rows]
