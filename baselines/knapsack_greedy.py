@@ -8,19 +8,23 @@
   half the optimum.
 * :func:`ratio_priority` — the same rule as a priority over the env's actions, so that it can
   drive :mod:`cosolve.problems.knapsack.env` like any policy (it replays ``best_single=False``).
+* :func:`pilot_priority` and :func:`pilot_fill` — the pilot method (Duin and Voß, 1999): at
+  every step take the item whose greedy completion (take it, then the ratio greedy above on
+  the rest, :mod:`cosolve.problems.knapsack.completion`) is worth most. The completion of the
+  chosen item stays available at the next step, so the final value is at least the best
+  completion of the first step: never below the ratio greedy, nor below the best single item.
 
 The scan is one Python loop over the ``n`` sorted positions, each step a few tensor operations
-on the whole batch (``O(B n)`` work; about 0.1 s for ``n = 10 000`` on a CPU).
+on the whole batch (``O(B n)`` work; about 0.1 s for ``n = 10 000`` on a CPU). The pilot
+method repeats an ``O(B n^2)`` scan at each of its up to ``n`` steps.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 
-if TYPE_CHECKING:
-    from cosolve.problems.knapsack.env import State
+from cosolve.problems.knapsack.completion import greedy_completions
+from cosolve.problems.knapsack.env import State, step
 
 
 def ratio_order(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -70,3 +74,19 @@ def ratio_priority(state: State) -> torch.Tensor:
     scores = torch.where(state.fits, ratio, -torch.inf)
     stop = torch.where(state.done, 0.0, -torch.inf).unsqueeze(1)
     return torch.cat([scores, stop.to(scores.dtype)], dim=1)
+
+
+def pilot_priority(state: State) -> torch.Tensor:
+    """``[B, n + 1]`` int64 scores over the env's actions: the value of each fitting item's
+    greedy completion (``-1`` for the others), and stop, the only choice (``0``) once nothing
+    fits, ``-2`` before. The ``argmax`` (ties: lower index) is always a feasible action."""
+    completions = greedy_completions(state).value
+    stop = torch.where(state.done, 0, -2).unsqueeze(1)
+    return torch.cat([completions, stop], dim=1)
+
+
+def pilot_fill(state: State) -> State:
+    """Fill the batch's knapsacks (in place) by the pilot method until every one is done."""
+    while not bool(state.done.all()):
+        step(state, pilot_priority(state).argmax(dim=1))
+    return state

@@ -34,3 +34,29 @@ class KnapsackPolicy(nn.Module):
         stop = observation.stop_token
         scores = self.net(observation.graph, batch, stop, stop, padding=observation.padding)
         return scores.masked_fill(~observation.mask, float("-inf"))
+
+
+def load_narrower_weights(policy: KnapsackPolicy, weights: dict[str, torch.Tensor]) -> KnapsackPolicy:
+    """Load ``weights`` of a policy that read fewer features (the first ones of this version's
+    observation, e.g. a checkpoint from before the lookahead features) into ``policy``: the
+    embedding columns of the new features start at zero, so the policy first acts as the old
+    one did, and fine-tuning learns what the new features add. Returns ``policy``.
+
+    Raises:
+        ValueError: the parameter names differ, a tensor other than the input embedding
+            differs in shape, or the old embedding is wider than the new one.
+    """
+    state = policy.state_dict()
+    if set(weights) != set(state):
+        raise ValueError(f"the parameter names differ: {sorted(set(weights) ^ set(state))[:4]}")
+    for name, tensor in weights.items():
+        target = state[name]
+        if tensor.shape == target.shape:
+            target.copy_(tensor)
+        elif name == "net.embed.weight" and tensor.shape[0] == target.shape[0] and tensor.shape[1] < target.shape[1]:
+            target.zero_()
+            target[:, : tensor.shape[1]] = tensor
+        else:
+            raise ValueError(f"{name}: shape {tuple(tensor.shape)} does not fit {tuple(target.shape)}")
+    policy.load_state_dict(state)
+    return policy

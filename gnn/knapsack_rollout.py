@@ -9,7 +9,7 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.knapsack_policy import KnapsackPolicy
+from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems.knapsack.env import State, reset, step
 from cosolve.problems.knapsack.instance import Instance
@@ -17,12 +17,13 @@ from cosolve.problems.knapsack.observe import greedy_fill, observe
 
 
 def load_knapsack_policy(path: str | Path, device: str = "cpu") -> KnapsackPolicy:
-    """The policy of a knapsack checkpoint, in eval mode on ``device``."""
+    """The policy of a knapsack checkpoint, in eval mode on ``device``. A checkpoint from before
+    the lookahead features acts exactly as it was trained (those inputs get zero weights)."""
     payload = load_checkpoint(path, "knapsack")
     try:
         policy = KnapsackPolicy(RoutingNetConfig(**payload["policy"]["config"]))
-        policy.load_state_dict(payload["weights"])
-    except (TypeError, RuntimeError) as error:
+        load_narrower_weights(policy, payload["weights"])
+    except (TypeError, RuntimeError, ValueError) as error:
         raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
     return policy.to(device).eval()
 

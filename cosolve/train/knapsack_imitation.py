@@ -5,6 +5,8 @@ is in the knapsack, every other optimal item is a correct next action, and stop 
 once all are in. The loss is ``-log sum_{correct} pi``. A training step draws a batch of
 expert instances of one size (Pisinger's classes mixed) and one state per instance: a random
 part of its optimal set already taken. Experts: OR-Tools' exact solvers (proven optima).
+A run may start from the weights of an earlier checkpoint that read fewer features (``init``,
+see :func:`cosolve.gnn.knapsack_policy.load_narrower_weights`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.knapsack_policy import KnapsackPolicy
+from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import run_selection
+from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
@@ -118,14 +122,27 @@ def train(
     resume: str | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
+    init: str | None = None,
 ) -> dict:
-    """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
+    """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``.
+    A fresh run starts from the weights of the checkpoint ``init`` when given (same network
+    config; its policy may read fewer features); a resumed run ignores it."""
     sets = merge_by_size([load_experts(path) for path in args.data], "values")  # classes mixed
     validation = load_experts(args.validation)
+
+    def make_policy(config: RoutingNetConfig) -> KnapsackPolicy:
+        policy = KnapsackPolicy(config)
+        if init and not resume:
+            try:
+                load_narrower_weights(policy, load_checkpoint(init, "knapsack")["weights"])
+            except ValueError as error:
+                raise CosolveInputError(f"cannot start from this checkpoint: {error}", init) from None
+        return policy
+
     return train_routing(
         "knapsack",
         args,
-        KnapsackPolicy,
+        make_policy,
         sets,
         selection_loss,
         lambda trained: validation_gap(trained, validation, args.device),

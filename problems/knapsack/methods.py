@@ -2,9 +2,11 @@
 
 ``greedy`` (the default for now: value/weight ratio greedy, then the better of its set and the
 single most valuable item that fits, a 1/2-approximation; batched), ``greedy:plain`` (the ratio
-greedy alone) and ``ortools[:auto|bb|dp|cpsat]`` (exact: OR-Tools' knapsack solvers or CP-SAT,
-``settings.time_limit_s`` per instance; status ``optimal`` when proven, else ``feasible`` with a
-proven upper bound). See :mod:`cosolve.baselines.knapsack_ortools` for the solvers.
+greedy alone), ``pilot`` (the pilot method: at every step the item whose greedy completion is
+worth most; batched, ``O(n^3)`` per instance) and ``ortools[:auto|bb|dp|cpsat]`` (exact:
+OR-Tools' knapsack solvers or CP-SAT, ``settings.time_limit_s`` per instance; status
+``optimal`` when proven, else ``feasible`` with a proven upper bound). See
+:mod:`cosolve.baselines.knapsack_ortools` for the solvers.
 ``gnn[:sample=N][:starts=N][:checkpoint=PATH]`` is the learned construction policy (batched):
 its greedy rollout, plus ``N - 1`` sampled rollouts and ``N`` rollouts that first take one of
 the ``N`` items nearest the ratio greedy's critical item (multi-start); the best is kept.
@@ -18,9 +20,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from cosolve.baselines.knapsack_greedy import ratio_greedy
+from cosolve.baselines.knapsack_greedy import pilot_fill, ratio_greedy
 from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.problems.knapsack.env import reset
 from cosolve.problems.knapsack.instance import Instance, Solution
 
 DEFAULT_METHOD = "greedy"
@@ -44,6 +47,21 @@ def greedy_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Set
     weights = torch.as_tensor(np.stack([i.weights for i in instances]), dtype=torch.int64, device=device)
     capacity = torch.as_tensor([i.capacity for i in instances], dtype=torch.int64, device=device)
     chosen = ratio_greedy(values, weights, capacity, best_single=spec.variant != "plain").cpu().numpy()
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(Solution.from_mask(row), per_instance) for row in chosen]
+
+
+def validate_pilot(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: pilot has no variants")
+    spec.reject_unknown_options([])
+
+
+def pilot_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The pilot method over the whole batch at once; runtime shared equally."""
+    validate_pilot(spec)
+    begin = time.perf_counter()
+    chosen = pilot_fill(reset(instances, settings.torch_device())).chosen.cpu().numpy()
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(Solution.from_mask(row), per_instance) for row in chosen]
 
@@ -104,6 +122,7 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
 
 METHODS: dict[str, MethodFamily] = {
     "greedy": MethodFamily(greedy_runner, validate_greedy, "greedy[:plain]", batched=True),
+    "pilot": MethodFamily(pilot_runner, validate_pilot, "pilot", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, f"ortools[:<{'|'.join(ORTOOLS_SOLVERS)}>]"),
     "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:starts=N][:checkpoint=PATH]", batched=True),
 }

@@ -13,7 +13,15 @@ Features are scale-free, so a policy trained on some sizes and ranges reads othe
   divided by the capacity left (the ratio greedy takes the item while this is <= 1; the
   optimum differs from it around the item where it crosses 1);
 - is-stop (the stop token also carries the live items' total weight / capacity left in the
-  first feature).
+  first feature);
+- the one-step lookahead of the pilot method (:mod:`cosolve.problems.knapsack.completion`:
+  take the item, then the ratio greedy on the rest): the value the completion adds / the
+  largest such value among the live items; the completion's shortfall below the best
+  completion / the largest live value; the capacity it leaves unused / the capacity left; and
+  whether it is a best completion (1 or 0).
+
+The first six features are those of the first shipped policy; the lookahead came after them
+(see :func:`cosolve.gnn.knapsack_policy.load_narrower_weights`).
 
 Relations (``edge_type``): 0 ``k`` nearest live items in (ratio, greedy fill) space, 1 stop
 -> every live item, 2 every live item -> stop.
@@ -26,10 +34,11 @@ from dataclasses import dataclass
 import torch
 from torch_geometric.data import Batch
 
+from cosolve.problems.knapsack.completion import greedy_completions
 from cosolve.problems.knapsack.env import State
 from cosolve.problems.typed_graph import typed_graph_batch
 
-N_FEATURES = 6
+N_FEATURES = 10
 N_RELATIONS = 3
 K_NEIGHBOURS = 8
 
@@ -80,6 +89,10 @@ def observe(state: State, k: int = K_NEIGHBOURS) -> Observation:
     live_weights = torch.where(live, weights, 0.0)
     largest_value = torch.where(live, values, 0.0).amax(dim=1, keepdim=True).clamp(min=1e-9)
     largest_ratio = live_ratio.amax(dim=1, keepdim=True).clamp(min=1e-9)
+    completions = greedy_completions(state)
+    best = completions.value.amax(dim=1, keepdim=True)
+    added = (completions.value - state.value.unsqueeze(1)).double()
+    shortfall = (best - completions.value).double()
     items = torch.stack(
         [
             weights / left,
@@ -88,6 +101,10 @@ def observe(state: State, k: int = K_NEIGHBOURS) -> Observation:
             rank.double() / count,
             fill,
             torch.zeros_like(fill),
+            added / added.amax(dim=1, keepdim=True).clamp(min=1.0),
+            shortfall / largest_value,
+            completions.unused.double() / left,
+            (completions.value == best).double(),
         ],
         dim=2,
     )

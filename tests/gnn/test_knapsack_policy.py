@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from cosolve.checkpoint import load_checkpoint, save_checkpoint
-from cosolve.gnn.knapsack_policy import KnapsackPolicy
+from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import best_selections, load_knapsack_policy, run_selection
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.env import reset, step
-from cosolve.problems.knapsack.observe import N_FEATURES, observe
+from cosolve.problems.knapsack.observe import N_FEATURES, N_RELATIONS, observe
 from cosolve.train.knapsack_imitation import (
     KnapsackImitationArgs,
     expert_states,
@@ -39,6 +40,29 @@ def test_observation_marks_the_remaining_items_and_the_greedy_fill():
     assert torch.equal(x[0, 1], torch.zeros(N_FEATURES)) and x[0, 4, 5].item() == 1.0
     assert x[0, 4, 0].item() == 9 / 8  # the stop token: live weight / capacity left
     assert observation.stop_token.tolist() == [4]
+    # Completions: item 0 then nothing (value 6 + 10, 3 unused); item 3 then nothing (6 + 1, 4 unused).
+    assert x[0, 0, 6:].tolist() == [1.0, 0.0, 3 / 8, 1.0]  # added value / best, shortfall, unused, is best
+    assert x[0, 3, 6:].tolist() == pytest.approx([0.1, 0.9, 0.5, 0.0])  # shortfall 9 / largest live value 10
+    assert N_FEATURES == 10 and x[0, 4, 6:].tolist() == [0.0] * 4
+
+
+def test_a_checkpoint_from_before_the_lookahead_features_acts_as_trained(tmp_path):
+    torch.manual_seed(0)
+    old = RoutingNet(6, N_RELATIONS, TINY)  # the first shipped policy read the first six features
+    weights = {f"net.{name}": tensor for name, tensor in old.state_dict().items()}
+    save_checkpoint(tmp_path / "old.pt", "knapsack", "KnapsackPolicy", TINY.to_dict(), weights, {}, {})
+    policy = load_knapsack_policy(tmp_path / "old.pt")
+    state = reset(knapsack.generate("strong30", 3, seed=1))
+    step(state, torch.tensor([0, 1, 2]))
+    observation = observe(state)
+    narrow = observation.graph.clone()
+    narrow.x = narrow.x[:, :6]
+    with torch.no_grad():
+        expected = old.eval()(narrow, 3, observation.stop_token, observation.stop_token, observation.padding)
+        assert torch.allclose(policy(observation), expected.masked_fill(~observation.mask, float("-inf")))
+    wider = RoutingNet(N_FEATURES + 1, N_RELATIONS, TINY).state_dict()
+    with pytest.raises(ValueError, match="does not fit"):
+        load_narrower_weights(KnapsackPolicy(TINY), {f"net.{name}": tensor for name, tensor in wider.items()})
 
 
 def test_expert_states_take_part_of_an_optimal_set():
@@ -100,8 +124,6 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
 
 
 def test_gnn_method_rejects_unknown_options(tmp_path):
-    import pytest
-
     from cosolve.errors import CosolveInputError
     from cosolve.solve import solve
 
