@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from cosolve.errors import CosolveInputError
+from cosolve.problems.hashing import mix32
 from cosolve.problems.jssp.env import State, nondelay_mask, reset, step, to_solutions
 from cosolve.problems.jssp.instance import Instance, Solution
 
@@ -43,23 +44,14 @@ def _fdd_over_mwkr(state: State, _: int) -> torch.Tensor:
     return -(flow_due_date.double() / state.remaining_work.clamp(min=1).double())
 
 
-def _mix32(values: torch.Tensor) -> torch.Tensor:
-    """A 32-bit integer hash (xorshift-multiply rounds) on int64 tensors, exact on CPU and GPU."""
-    mask = 0xFFFFFFFF
-    values = values & mask
-    for multiplier in (0x7FEB352D, 0x846CA68B):
-        values = ((values ^ (values >> 16)) * multiplier) & mask
-    return values ^ (values >> 16)
-
-
 def _random(state: State, seed: int) -> torch.Tensor:
     """Uniform scores in [0, 1) from a hash of (seed, instance, step, job): the same instance
     gets the same choices whatever else is in its batch, on any device."""
     steps = state.next_op.sum(dim=1, keepdim=True)
     jobs = torch.arange(state.n_jobs, device=steps.device).unsqueeze(0)
-    key = _mix32(state.instance_key.unsqueeze(1) ^ _mix32(torch.full_like(steps, seed)))
-    key = _mix32(key ^ _mix32(steps * 0x10001 + 0x9E3779B9))
-    return _mix32(key ^ _mix32(jobs + 0x632BE5AB)).double() / 2**32
+    key = mix32(state.instance_key.unsqueeze(1) ^ mix32(torch.full_like(steps, seed)))
+    key = mix32(key ^ mix32(steps * 0x10001 + 0x9E3779B9))
+    return mix32(key ^ mix32(jobs + 0x632BE5AB)).double() / 2**32
 
 
 RULES: dict[str, Priority] = {

@@ -1,0 +1,136 @@
+"""Machine shutdown scenarios: when each machine fails and for how long it is repaired.
+
+A scenario is a sequence of shutdown windows ``[start, end)`` per machine. The environment asks
+for them one at a time (``window(k, after)``: the ``k``-th window of every machine, given that
+the previous one ended at ``after``), so a random scenario is unbounded and costs nothing
+beyond the windows the run reaches.
+
+Random windows are a function of ``(seed, machine, k)`` alone (counter-based hashing,
+:mod:`cosolve.problems.hashing`): a seed is the same scenario for every method, every batch
+and every device, and a failure never depends on what the shop was doing — the failure
+process runs on calendar time, whether the machine is busy or idle.
+
+Up times (from the end of one window to the start of the next, at least 1):
+
+- ``prob = p``: a machine that is up fails in each time step with probability ``p``, so the
+  up time is geometric with mean ``1 / p``;
+- ``mtbf = m``: exponential with mean ``m``, rounded up to whole time steps.
+
+Repair times are uniform integers in ``repair = (low, high)``; the default ``(1, d)`` with ``d``
+the instance's mean processing time (rounded, at least 1) keeps the disruption in proportion to
+the operations whatever the time unit of the file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from cosolve.errors import CosolveInputError
+from cosolve.problems.hashing import uniform
+
+NEVER = 2**60
+"""The start of a window that never comes."""
+
+
+@dataclass(frozen=True)
+class ShutdownModel:
+    """How machines fail: at most one of ``prob`` (per time step) and ``mtbf`` (mean time
+    between failures) is positive; both 0 means machines never fail. ``repair`` is the range
+    of repair times, inclusive, or ``None`` for ``(1, mean processing time)``."""
+
+    prob: float = 0.0
+    mtbf: float = 0.0
+    repair: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.prob < 1.0 or not math.isfinite(self.prob):
+            raise CosolveInputError(f"shutdown probability {self.prob}: expected a number in [0, 1)")
+        if self.mtbf < 0 or not math.isfinite(self.mtbf):
+            raise CosolveInputError(f"mean time between failures {self.mtbf}: expected a positive number")
+        if self.prob > 0 and self.mtbf > 0:
+            raise CosolveInputError("give a shutdown probability or a mean time between failures, not both")
+        if self.repair is not None and not 1 <= self.repair[0] <= self.repair[1]:
+            raise CosolveInputError(f"repair time range {self.repair}: expected 1 <= low <= high")
+
+    @property
+    def fails(self) -> bool:
+        return self.prob > 0 or self.mtbf > 0
+
+
+class RandomShutdowns:
+    """The windows of ``model`` for a batch of scenario seeds.
+
+    Args:
+        seeds: ``[B]`` int64 scenario seeds.
+        mean_durations: ``[B]`` float, each instance's mean processing time (sets the default
+            repair range).
+    """
+
+    def __init__(self, model: ShutdownModel, seeds: torch.Tensor, mean_durations: torch.Tensor):
+        self.model = model
+        self.seeds = seeds.to(torch.int64).unsqueeze(1)  # [B, 1]
+        if model.repair is None:
+            self.repair_low = torch.ones_like(self.seeds)
+            self.repair_high = mean_durations.round().clamp(min=1).to(torch.int64).unsqueeze(1).to(seeds.device)
+        else:
+            self.repair_low = torch.full_like(self.seeds, model.repair[0])
+            self.repair_high = torch.full_like(self.seeds, model.repair[1])
+
+    def window(self, k: torch.Tensor, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine, the
+        previous window having ended at ``after`` ``[B, M]`` (0 for the first)."""
+        machines = torch.arange(k.shape[1], device=k.device).unsqueeze(0)
+        if not self.model.fails:
+            never = torch.full_like(k, NEVER)
+            return never, never
+        u_up = uniform(self.seeds, machines, k, 0)
+        u_repair = uniform(self.seeds, machines, k, 1)
+        if self.model.prob > 0:
+            up = torch.ceil(torch.log(u_up) / math.log1p(-self.model.prob))
+        else:
+            up = torch.ceil(-self.model.mtbf * torch.log(u_up))
+        up = up.clamp(min=1, max=NEVER // 4).to(torch.int64)
+        span = self.repair_high - self.repair_low + 1
+        repair = self.repair_low + (u_repair * span).floor().to(torch.int64).clamp(max=span - 1)
+        start = after + up
+        return start, start + repair
+
+
+class FixedShutdowns:
+    """Given windows, e.g. hand-made test cases or windows recorded from an earlier run.
+
+    Args:
+        windows: per instance of the batch, a list of ``(machine, start, end)`` with
+            ``0 <= start < end``; the windows of one machine must not overlap.
+        n_machines: machines per instance.
+    """
+
+    def __init__(self, windows: Sequence[Sequence[tuple[int, int, int]]], n_machines: int, device="cpu"):
+        per_machine = [
+            [sorted((s, e) for m, s, e in rows if m == machine) for machine in range(n_machines)] for rows in windows
+        ]
+        for rows in windows:
+            for machine, start, end in rows:
+                if not (0 <= machine < n_machines and 0 <= start < end):
+                    raise CosolveInputError(f"shutdown window {(machine, start, end)}: expected 0 <= start < end")
+        for machines in per_machine:
+            for intervals in machines:
+                if any(later[0] < earlier[1] for earlier, later in zip(intervals, intervals[1:])):
+                    raise CosolveInputError(f"shutdown windows overlap on one machine: {intervals}")
+        depth = max([len(intervals) for machines in per_machine for intervals in machines] + [0]) + 1
+        table = torch.full((len(windows), n_machines, depth, 2), NEVER, dtype=torch.int64)
+        for b, machines in enumerate(per_machine):
+            for machine, intervals in enumerate(machines):
+                if intervals:
+                    table[b, machine, : len(intervals)] = torch.tensor(intervals, dtype=torch.int64)
+        self.table = table.to(device)
+
+    def window(self, k: torch.Tensor, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(start, end)`` ``[B, M]`` of window ``k`` ``[B, M]`` (``after`` is not needed)."""
+        index = k.clamp(max=self.table.shape[2] - 1).unsqueeze(2).unsqueeze(3).expand(-1, -1, 1, 2)
+        picked = self.table.gather(2, index).squeeze(2)
+        return picked[..., 0], picked[..., 1]
