@@ -1,5 +1,5 @@
-"""The learned knapsack policy against the ratio greedy, on Pisinger's classes, gaps to the
-proven optimum solved in the same run.
+"""The learned knapsack policy against the ratio greedy and the pilot method, on Pisinger's
+classes, gaps to the proven optimum solved in the same run.
 
     python benchmarks/knapsack_learned.py                       # shipped checkpoint
     python benchmarks/knapsack_learned.py --checkpoint run/knapsack_imitation.pt --count 32
@@ -7,8 +7,9 @@ proven optimum solved in the same run.
 
 For each class (uncorrelated, weakly and strongly correlated, subset-sum) and size (100, 200,
 500 items; capacity half the total weight), ``--count`` seeded instances: OR-Tools proves the
-optimum, then the greedy (with best single item), ``gnn`` (the policy's greedy rollout) and
-the ``--learned`` search variants run batched. Writes results/knapsack_learned.json.
+optimum, then the greedy (with best single item), the pilot method (at every step the item
+whose greedy completion is worth most) and the ``--learned`` methods (``gnn``: the policy's
+greedy rollout; ``gnn:starts=N``: multi-start) run batched. Writes results/NAME.json.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def main() -> None:
     if args.quick:
         args.count, args.sizes = 4, ["100"]
     suffix = f":checkpoint={args.checkpoint}" if args.checkpoint else ""
-    methods = ["greedy"] + [f"{method}{suffix}" for method in args.learned.split(",")]
+    methods = ["greedy", "pilot"] + [f"{method}{suffix}" for method in args.learned.split(",")]
     rows, gaps = {}, {method: [] for method in methods}
     for size in args.sizes:
         for kind in args.classes:

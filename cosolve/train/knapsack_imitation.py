@@ -2,9 +2,13 @@
 
 An optimal selection is a set, so its items may be taken in any order: after any part of it
 is in the knapsack, every other optimal item is a correct next action, and stop is correct
-once all are in. The loss is ``-log sum_{correct} pi``. A training step draws a batch of
-expert instances of one size (Pisinger's classes mixed) and one state per instance: a random
-part of its optimal set already taken. Experts: OR-Tools' exact solvers (proven optima).
+once all are in. An item whose greedy completion (:mod:`cosolve.problems.knapsack.completion`)
+reaches the optimum value is correct too: that completion is another optimal set (many
+instances, strongly correlated ones above all, have several). The loss is
+``-log sum_{correct} pi``. A training step draws a batch of expert instances of one size
+(Pisinger's classes mixed) and one state per instance: a random part of its optimal set
+already taken, most of the set more often than little of it (:data:`LATE_STATES`). Experts:
+OR-Tools' exact solvers (proven optima).
 A run may start from the weights of an earlier checkpoint that read fewer features (``init``,
 see :func:`cosolve.gnn.knapsack_policy.load_narrower_weights`).
 """
@@ -23,6 +27,7 @@ from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import run_selection
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import knapsack
+from cosolve.problems.knapsack.completion import greedy_completions
 from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
@@ -31,6 +36,11 @@ from cosolve.train.imitation import set_valued_loss
 from cosolve.train.routing_imitation import RoutingImitationArgs, train_routing
 
 KnapsackImitationArgs = RoutingImitationArgs
+LATE_STATES = 3.0
+"""The number of optimal items left in a training state is ``1 + u ** LATE_STATES`` of the
+set's size (``u`` uniform): about half the states have at most a tenth of the set left. The late
+decisions are where a construction goes wrong (early on, the best-ratio item is nearly always
+optimal; near the end, the lookahead features tell which item still completes best)."""
 
 
 def make_experts(size: str, count: int, seed: int, expert: str = "ortools", seconds: float = 10.0) -> dict:
@@ -73,15 +83,18 @@ def expert_states(
     experts: dict, chosen: np.ndarray, device: str, generator: torch.Generator
 ) -> tuple[State, torch.Tensor, torch.Tensor]:
     """States with a random part of each optimal set taken, their correct actions
-    ``[B, n + 1]`` and whether each state still has a decision to make ``[B]``."""
+    ``[B, n + 1]`` (the other items of that set, those whose greedy completion is optimal, and
+    stop once the optimum is reached) and whether each state still has a decision to make ``[B]``."""
     take = lambda key: torch.as_tensor(experts[key][chosen], device=device)  # noqa: E731
     values, weights, capacity, optimal = take("values"), take("weights"), take("capacity"), take("chosen")
+    optimum = take("optimum")
     batch, n = values.shape
     keys = torch.rand(batch, n, generator=generator, device=device).masked_fill(~optimal, 2.0)
     rank = keys.argsort(dim=1).argsort(dim=1)  # a random order of the optimal items first
     sizes = optimal.sum(dim=1)
-    taken_count = (torch.rand(batch, generator=generator, device=device) * (sizes + 1)).long().clamp(max=sizes)
-    taken = optimal & (rank < taken_count.unsqueeze(1))
+    draw = torch.rand(batch, generator=generator, device=device) ** LATE_STATES
+    left_count = (1 + (draw * sizes).long()).clamp(max=sizes)  # at least one left: a decision to make
+    taken = optimal & (rank < (sizes - left_count).unsqueeze(1))
     state = State(
         values=values,
         weights=weights,
@@ -92,7 +105,8 @@ def expert_states(
         stopped=torch.zeros(batch, dtype=torch.bool, device=device),
     )
     left = optimal & ~taken
-    correct = torch.cat([left, ~left.any(dim=1, keepdim=True)], dim=1)
+    reaches_optimum = greedy_completions(state).value == optimum.unsqueeze(1)
+    correct = torch.cat([left | reaches_optimum, ~left.any(dim=1, keepdim=True)], dim=1)
     return state, correct, ~state.done
 
 

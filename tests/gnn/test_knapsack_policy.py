@@ -11,6 +11,7 @@ from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import best_selections, load_knapsack_policy, run_selection
 from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
 from cosolve.problems import knapsack
+from cosolve.problems.knapsack.completion import greedy_completions
 from cosolve.problems.knapsack.env import reset, step
 from cosolve.problems.knapsack.observe import N_FEATURES, N_RELATIONS, observe
 from cosolve.train.knapsack_imitation import (
@@ -66,15 +67,23 @@ def test_a_checkpoint_from_before_the_lookahead_features_acts_as_trained(tmp_pat
 
 
 def test_expert_states_take_part_of_an_optimal_set():
-    experts = make_experts("strong30", 8, seed=1)
     generator = torch.Generator().manual_seed(0)
-    for _ in range(10):
-        state, correct, open_ = expert_states(experts, np.arange(8), "cpu", generator)
+    extras, late = 0, 0
+    for size in ("strong30", "subset30"):
+        experts = make_experts(size, 8, seed=1)
         optimal = torch.as_tensor(experts["chosen"])
-        assert bool((state.chosen <= optimal).all()) and bool((state.remaining >= 0).all())
-        assert torch.equal(correct[:, :-1], optimal & ~state.chosen)
-        assert torch.equal(correct[:, -1], ~(optimal & ~state.chosen).any(dim=1))
-        assert bool((state.mask | ~correct)[open_].all())  # every label is feasible
+        for _ in range(10):
+            state, correct, open_ = expert_states(experts, np.arange(8), "cpu", generator)
+            assert bool((state.chosen <= optimal).all()) and bool((state.remaining >= 0).all())
+            left = optimal & ~state.chosen
+            assert bool(left.any(dim=1).all()) and bool(open_.all())  # at least one optimal item to take
+            completes = greedy_completions(state).value == torch.as_tensor(experts["optimum"]).unsqueeze(1)
+            assert torch.equal(correct, torch.cat([left | completes, ~left.any(dim=1, keepdim=True)], dim=1))
+            assert bool((state.mask | ~correct).all())  # every label is feasible
+            extras += int((correct[:, :-1] & ~optimal).sum())
+            late += int((4 * left.sum(dim=1) <= optimal.sum(dim=1)).sum())
+    assert extras > 0  # items of other optimal sets (subset sum instances have many)
+    assert late > 40  # a quarter of the set left or less, in more than a quarter of the 160 states
 
 
 def test_rollouts_are_feasible_and_search_never_loses():
