@@ -289,11 +289,23 @@ def _machine_up(state: State, machines: torch.Tensor) -> torch.Tensor:
 
 
 def _next_event_time(state: State) -> torch.Tensor:
-    """``[B]`` the time of each instance's next event (``NEVER`` if none)."""
+    """``[B]`` the time of each instance's next event (``NEVER`` if none).
+
+    Only what can change a decision or a running operation is an event: completions, the
+    shutdown of a machine that is processing, the repair of a machine that holds an interrupted
+    operation or that a waiting job needs. Shutdowns and repairs of other machines are caught
+    up with when the clock gets there (:func:`_roll_windows`)."""
+    batch, n_machines = state.down.shape
     processing = state.running & _machine_up(state, state.held)
     completion = torch.where(processing, state.time.unsqueeze(1) + state.remaining, NEVER).amin(dim=1)
-    change = torch.where(state.down, state.window_end, state.window_start).amin(dim=1)
-    return torch.minimum(completion, change)
+    occupied = torch.zeros(batch, n_machines + 1, dtype=torch.bool, device=state.down.device)
+    occupied.scatter_(1, torch.where(state.running, state.held, n_machines), True)
+    waiting = ~state.running & (state.next_op < state.n_machines)
+    wanted = torch.zeros_like(occupied).scatter_(1, torch.where(waiting, state.candidate_machine, n_machines), True)
+    occupied, wanted = occupied[:, :n_machines], wanted[:, :n_machines]
+    failure = torch.where(~state.down & occupied, state.window_start, NEVER).amin(dim=1)
+    repair = torch.where(state.down & (occupied | wanted), state.window_end, NEVER).amin(dim=1)
+    return torch.minimum(completion, torch.minimum(failure, repair))
 
 
 def _progress(state: State, rows: torch.Tensor, until: torch.Tensor) -> None:
@@ -306,18 +318,18 @@ def _progress(state: State, rows: torch.Tensor, until: torch.Tensor) -> None:
 
 def _handle_events(state: State, rows: torch.Tensor) -> None:
     """Completions, repairs, shutdowns and swaps at the current time of ``rows`` ``[B]``."""
-    _complete(state, rows)
-    _repair(state, rows)
-    _shut_down(state, rows)
-    if state.dynamics.blocking:
+    completed = _complete(state, rows)
+    repaired = _roll_windows(state, rows)
+    if state.dynamics.blocking and (completed or repaired):
         _resolve_cycles(state, rows)
     _refresh_mask(state)
 
 
-def _complete(state: State, rows: torch.Tensor) -> None:
+def _complete(state: State, rows: torch.Tensor) -> bool:
+    """Operations whose processing is done leave or block their machine; ``True`` if any."""
     b, j = (rows.unsqueeze(1) & state.running & (state.remaining <= 0)).nonzero(as_tuple=True)
     if b.numel() == 0:
-        return
+        return False
     now = state.time[b]
     op = state.next_op[b, j] - 1
     state.end_times[b, j, op] = now
@@ -329,23 +341,33 @@ def _complete(state: State, rows: torch.Tensor) -> None:
     state.leave_times[b, j, op] = now
     state.machine_job[b, state.held[b, j]] = -1
     state.held[b, j] = -1
+    return True
 
 
-def _repair(state: State, rows: torch.Tensor) -> None:
-    repaired = rows.unsqueeze(1) & state.down & (state.window_end == state.time.unsqueeze(1))
-    if not bool(repaired.any()):
-        return
-    state.down &= ~repaired
-    state.window_index += repaired.long()
-    start, end = state.scenario.window(state.window_index, state.window_end)
-    state.window_start = torch.where(repaired, start, state.window_start)
-    state.window_end = torch.where(repaired, end, state.window_end)
+def _roll_windows(state: State, rows: torch.Tensor) -> bool:
+    """Bring the machines of ``rows`` up to the current time: repairs, then shutdowns (logged;
+    an operation in process is interrupted), as often as windows have passed. ``True`` if a
+    machine was repaired."""
+    repaired_any = False
+    now = state.time.unsqueeze(1)
+    while True:
+        repaired = rows.unsqueeze(1) & state.down & (state.window_end <= now)
+        failing = rows.unsqueeze(1) & ~state.down & (state.window_start <= now)
+        if not bool((repaired | failing).any()):
+            return repaired_any
+        if bool(repaired.any()):
+            repaired_any = True
+            state.down &= ~repaired
+            state.window_index += repaired.long()
+            start, end = state.scenario.window(state.window_index, state.window_end)
+            state.window_start = torch.where(repaired, start, state.window_start)
+            state.window_end = torch.where(repaired, end, state.window_end)
+        if bool(failing.any()):
+            _shut_down(state, failing)
 
 
-def _shut_down(state: State, rows: torch.Tensor) -> None:
-    failing = rows.unsqueeze(1) & ~state.down & (state.window_start == state.time.unsqueeze(1))
-    if not bool(failing.any()):
-        return
+def _shut_down(state: State, failing: torch.Tensor) -> None:
+    """Machines ``failing`` ``[B, M]`` go down for their current window."""
     state.down |= failing
     b, m = failing.nonzero(as_tuple=True)
     k = state.window_index[b, m]
@@ -355,7 +377,7 @@ def _shut_down(state: State, rows: torch.Tensor) -> None:
         state.log_start, state.log_end = torch.cat([state.log_start, pad], 2), torch.cat([state.log_end, pad], 2)
     state.log_start[b, m, k] = state.window_start[b, m]
     state.log_end[b, m, k] = state.window_end[b, m]
-    hit = state.running & state.down.gather(1, state.held.clamp(min=0)) & failing.gather(1, state.held.clamp(min=0))
+    hit = state.running & failing.gather(1, state.held.clamp(min=0))
     state.interruptions += hit.sum(dim=1)
     if state.dynamics.interrupt == "restart":
         op = (state.next_op - 1).clamp(min=0).unsqueeze(2)

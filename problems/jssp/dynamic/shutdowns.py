@@ -34,6 +34,8 @@ from cosolve.problems.hashing import uniform
 
 NEVER = 2**60
 """The start of a window that never comes."""
+CHUNK = 32
+"""Random windows are drawn this many at a time per machine."""
 
 
 @dataclass(frozen=True)
@@ -81,23 +83,38 @@ class RandomShutdowns:
             self.repair_high = torch.full_like(self.seeds, model.repair[1])
 
     def window(self, k: torch.Tensor, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine, the
-        previous window having ended at ``after`` ``[B, M]`` (0 for the first)."""
-        machines = torch.arange(k.shape[1], device=k.device).unsqueeze(0)
+        """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine (the
+        previous one ending at ``after``, which the drawn chain of windows already knows)."""
         if not self.model.fails:
             never = torch.full_like(k, NEVER)
             return never, never
-        u_up = uniform(self.seeds, machines, k, 0)
-        u_repair = uniform(self.seeds, machines, k, 1)
+        while self._starts is None or self._starts.shape[2] <= int(k.max()):
+            self._draw_more(k.shape[1], k.device)
+        index = k.unsqueeze(2)
+        return self._starts.gather(2, index).squeeze(2), self._ends.gather(2, index).squeeze(2)
+
+    _starts: torch.Tensor | None = None
+    _ends: torch.Tensor | None = None
+
+    def _draw_more(self, n_machines: int, device: torch.device) -> None:
+        """Draw the next :data:`CHUNK` windows of every machine (``[B, M, CHUNK]``)."""
+        drawn = 0 if self._starts is None else self._starts.shape[2]
+        k = torch.arange(drawn, drawn + CHUNK, device=device).view(1, 1, CHUNK)
+        machines = torch.arange(n_machines, device=device).view(1, n_machines, 1)
+        seeds = self.seeds.unsqueeze(2)
+        u_up, u_repair = uniform(seeds, machines, k, 0), uniform(seeds, machines, k, 1)
         if self.model.prob > 0:
             up = torch.ceil(torch.log(u_up) / math.log1p(-self.model.prob))
         else:
             up = torch.ceil(-self.model.mtbf * torch.log(u_up))
-        up = up.clamp(min=1, max=NEVER // 4).to(torch.int64)
-        span = self.repair_high - self.repair_low + 1
-        repair = self.repair_low + (u_repair * span).floor().to(torch.int64).clamp(max=span - 1)
-        start = after + up
-        return start, start + repair
+        up = up.clamp(min=1, max=NEVER // (4 * CHUNK)).to(torch.int64)
+        span = (self.repair_high - self.repair_low + 1).unsqueeze(2)
+        repair = self.repair_low.unsqueeze(2) + (u_repair * span).floor().to(torch.int64).clamp(max=span - 1)
+        previous_end = torch.zeros_like(up[..., :1]) if self._ends is None else self._ends[..., -1:]
+        ends = (previous_end + (up + repair).cumsum(dim=2)).clamp(max=NEVER)
+        starts = ends - repair
+        self._starts = starts if self._starts is None else torch.cat([self._starts, starts], dim=2)
+        self._ends = ends if self._ends is None else torch.cat([self._ends, ends], dim=2)
 
 
 class FixedShutdowns:
