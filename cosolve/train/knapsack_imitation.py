@@ -7,9 +7,9 @@ reaches the optimum value is correct too: that completion is another optimal set
 instances, strongly correlated ones above all, have several). The loss is
 ``-log sum_{correct} pi``. A training step draws a batch of expert instances of one size
 (Pisinger's classes mixed) and one state per instance: a random part of its optimal set
-already taken, most of the set more often than little of it (:data:`LATE_STATES`). Experts:
-OR-Tools' exact solvers (proven optima).
-A run may start from the weights of an earlier checkpoint that read fewer features (``init``,
+already taken (at random or by decreasing ratio, :data:`RATIO_ORDER`), most of the set more
+often than little of it (:data:`LATE_STATES`). Experts: OR-Tools' exact solvers (proven
+optima). A run may start from the weights of an earlier checkpoint that read fewer features (``init``,
 see :func:`cosolve.gnn.knapsack_policy.load_narrower_weights`).
 """
 
@@ -41,6 +41,10 @@ LATE_STATES = 3.0
 set's size (``u`` uniform): about half the states have at most a tenth of the set left. The late
 decisions are where a construction goes wrong (early on, the best-ratio item is nearly always
 optimal; near the end, the lookahead features tell which item still completes best)."""
+RATIO_ORDER = 0.5
+"""The share of training states whose taken items are the optimal set's best-ratio ones (as
+a construction that goes by ratio has them), not a random part of it: their late decisions
+are those of a rollout, the choice among the low-ratio items that fill the capacity."""
 
 
 def make_experts(size: str, count: int, seed: int, expert: str = "ortools", seconds: float = 10.0) -> dict:
@@ -89,8 +93,11 @@ def expert_states(
     values, weights, capacity, optimal = take("values"), take("weights"), take("capacity"), take("chosen")
     optimum = take("optimum")
     batch, n = values.shape
-    keys = torch.rand(batch, n, generator=generator, device=device).masked_fill(~optimal, 2.0)
-    rank = keys.argsort(dim=1).argsort(dim=1)  # a random order of the optimal items first
+    keys = torch.rand(batch, n, generator=generator, device=device)
+    by_ratio = torch.rand(batch, 1, generator=generator, device=device) < RATIO_ORDER
+    ratio = values.double() / weights.double()
+    keys = torch.where(by_ratio, 1.0 - ratio / ratio.amax(dim=1, keepdim=True).clamp(min=1e-9), keys.double())
+    rank = keys.masked_fill(~optimal, 2.0).argsort(dim=1, stable=True).argsort(dim=1)  # the optimal items first
     sizes = optimal.sum(dim=1)
     draw = torch.rand(batch, generator=generator, device=device) ** LATE_STATES
     left_count = (1 + (draw * sizes).long()).clamp(max=sizes)  # at least one left: a decision to make

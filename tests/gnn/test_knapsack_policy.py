@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -130,6 +132,10 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
     solved = solve("knapsack", instances[:4], f"gnn:starts=2:checkpoint={tmp_path / 'p.pt'}")
     for instance, outcome in zip(instances, solved):
         knapsack.check(instance, outcome.solution)
+    # A fresh run from p.pt's weights (one step at a negligible learning rate) starts where p.pt is.
+    warm = replace(args, out=str(tmp_path / "q.pt"), steps=1, lr=1e-12, lr_final=1e-12, validate_every=1)
+    first = train(warm, log=lambda _: None, init=str(tmp_path / "p.pt"))["history"][0]["valid_gap"]
+    assert first == load_checkpoint(tmp_path / "p.pt", "knapsack")["metrics"]["valid_gap_percent"]
 
 
 def test_gnn_method_rejects_unknown_options(tmp_path):
