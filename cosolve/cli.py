@@ -531,6 +531,96 @@ def _train_online_packing(out, sizes, iterations, streams, validate_every, devic
     console.print(f"best validation {result['best_valid_excess']:.2f}% above L1; checkpoint {out}")
 
 
+def _repair_range(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    low, sep, high = text.partition("..")
+    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+        raise CosolveInputError(f"--repair {text!r}: expected LOW..HIGH time steps, e.g. 5..20")
+    return int(low), int(high)
+
+
+@app.command()
+def simulate(
+    file: Annotated[Path, typer.Argument(help="Job shop instance file.")],
+    shutdown_prob: Annotated[
+        float, typer.Option("--shutdown-prob", help="Per machine and time step, the probability it shuts down.")
+    ] = 0.0,
+    mtbf: Annotated[
+        float, typer.Option("--mtbf", help="Instead: mean time between failures (exponential up times).")
+    ] = 0.0,
+    repair: Annotated[
+        str | None,
+        typer.Option("--repair", help="Repair time range LOW..HIGH (default 1..a fifth of the mean processing time)."),
+    ] = None,
+    interrupt: Annotated[
+        str, typer.Option("--interrupt", help="restart or resume an operation its machine's shutdown interrupted.")
+    ] = "restart",
+    blocking: Annotated[
+        bool, typer.Option("--blocking", help="No buffers: a job holds its machine until its next one takes it.")
+    ] = False,
+    swap: Annotated[
+        bool, typer.Option("--swap", help="Blocked jobs waiting in a cycle swap machines at once.")
+    ] = False,
+    seeds: Annotated[str, typer.Option("--seeds", help="Scenario seeds: A..B, a comma list or one.")] = "1..20",
+    methods: Annotated[
+        str, typer.Option("--methods", help="Comma-separated: gnn, gnn:checkpoint=PATH, rule:<name>, reopt.")
+    ] = "gnn,rule:mwkr,rule:spt",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", min=0.01, help="reopt: CP-SAT seconds per re-solve.")
+    ] = 1.0,
+    problem: ProblemOption = None,
+    fmt: FormatOption = "auto",
+    device: DeviceOption = "cpu",
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write method,seed,makespan,decision_time_s rows.")
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Gantt chart of the first seed under the first method, shutdowns shaded."),
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Run dispatching methods on a job shop under random machine shutdowns (and blocking/swaps),
+    the same scenarios for every method; print mean, median and p95 makespan per method."""
+    from cosolve.problems.jssp.dynamic.env import Dynamics
+    from cosolve.problems.jssp.dynamic.gantt import gantt
+    from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
+    from cosolve.simulate import parse_seeds, run_method, summarise, write_outcomes_csv
+
+    name, instance = _read(file, problem, fmt)
+    if name != "jssp":
+        raise CosolveInputError(f"simulate runs job shop instances, this file is {name}", file)
+    method_list = [m.strip() for m in methods.split(",") if m.strip()]
+    if not method_list:
+        raise CosolveInputError("--methods names no method")
+    for target in (csv_path, plot):
+        if target is not None and target.exists() and not force:
+            raise CosolveInputError("file exists (pass --force to overwrite it)", target)
+    dynamics = Dynamics(ShutdownModel(shutdown_prob, mtbf, _repair_range(repair)), interrupt, blocking, swap)
+    seed_list = parse_seeds(seeds)
+    device = Settings(device=device).torch_device()
+    outcomes = []
+    for method in method_list:
+        with console.status(f"simulating {len(seed_list)} scenarios with {method} ..."):
+            outcomes += run_method(instance, method, dynamics, seed_list, time_limit, device)
+    table = Table(title=f"{instance.name}: makespan over {len(seed_list)} scenarios", title_justify="left")
+    for column in ("method", "mean", "median", "p95", "deadlocks", "decision time"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for row in summarise(outcomes):
+        values = [_number(row[key]) if row[key] is not None else "-" for key in ("mean", "median", "p95")]
+        table.add_row(row["method"], *values, str(row["deadlocks"]), f"{row['decision_time_s'] * 1000:.2f} ms")
+    console.print(table)
+    if csv_path is not None:
+        write_outcomes_csv(str(csv_path), outcomes, overwrite=force)
+        console.print(f"rows written to {csv_path}")
+    if plot is not None:
+        first = outcomes[0]
+        title = f"{instance.name}, {first.method}, seed {first.seed}: makespan {first.execution.makespan}"
+        gantt(instance, first.execution, plot, title, overwrite=force)
+        console.print(f"plot written to {plot}")
+
+
 @app.command()
 def info() -> None:
     """List problems, methods, shipped checkpoints and the compute device."""

@@ -22,6 +22,9 @@ class PolicyConfig:
 
     hidden: int = 48
     layers: int = 3
+    node_features: int = N_FEATURES
+    candidate_features: int = N_CANDIDATE_FEATURES
+    """Input widths: the static graph's by default; the dynamic job shop's graph has more."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,9 +48,9 @@ class JobShopPolicy(nn.Module):
         super().__init__()
         self.config = config or PolicyConfig()
         hidden = self.config.hidden
-        self.embed = nn.Linear(N_FEATURES, hidden)
+        self.embed = nn.Linear(self.config.node_features, hidden)
         self.convs = nn.ModuleList([RelationalConv(hidden, N_RELATIONS) for _ in range(self.config.layers)])
-        self.scorer = _mlp(3 * hidden + N_CANDIDATE_FEATURES, hidden, 1)
+        self.scorer = _mlp(3 * hidden + self.config.candidate_features, hidden, 1)
         self.value = _mlp(hidden, hidden, 1)
 
     def forward(self, observation: Observation) -> tuple[torch.Tensor, torch.Tensor]:

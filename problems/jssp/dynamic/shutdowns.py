@@ -16,9 +16,13 @@ Up times (from the end of one window to the start of the next, at least 1):
   up time is geometric with mean ``1 / p``;
 - ``mtbf = m``: exponential with mean ``m``, rounded up to whole time steps.
 
-Repair times are uniform integers in ``repair = (low, high)``; the default ``(1, d)`` with ``d``
-the instance's mean processing time (rounded, at least 1) keeps the disruption in proportion to
-the operations whatever the time unit of the file.
+Repair times are uniform integers in ``repair = (low, high)``; the default ``(1, d)`` with ``d`` a
+fifth of the instance's mean processing time (rounded, at least 1: short stoppages, 1..10 on
+Taillard's 1..99 times) keeps the disruption in proportion to the operations whatever the time
+unit of the file. At ``p = 0.05`` machines are then up about 78 % of the time on Taillard
+instances, at 0.01 about 95 %. (Long repairs with frequent shutdowns jam a blocking shop:
+measured with repairs up to the mean processing time and ``p = 0.05``, ``mwkr`` under blocking
+and swaps took 50,243 on average on ta21-ta25, 1,973 with no shutdowns and no blocking.)
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from cosolve.problems.hashing import uniform
 
 NEVER = 2**60
 """The start of a window that never comes."""
+REPAIR_FRACTION = 0.2
+"""The default longest repair, as a fraction of the instance's mean processing time."""
 CHUNK = 32
 """Random windows are drawn this many at a time per machine."""
 
@@ -42,7 +48,7 @@ CHUNK = 32
 class ShutdownModel:
     """How machines fail: at most one of ``prob`` (per time step) and ``mtbf`` (mean time
     between failures) is positive; both 0 means machines never fail. ``repair`` is the range
-    of repair times, inclusive, or ``None`` for ``(1, mean processing time)``."""
+    of repair times, inclusive, or ``None`` for ``(1, REPAIR_FRACTION * mean processing time)``."""
 
     prob: float = 0.0
     mtbf: float = 0.0
@@ -77,7 +83,8 @@ class RandomShutdowns:
         self.seeds = seeds.to(torch.int64).unsqueeze(1)  # [B, 1]
         if model.repair is None:
             self.repair_low = torch.ones_like(self.seeds)
-            self.repair_high = mean_durations.round().clamp(min=1).to(torch.int64).unsqueeze(1).to(seeds.device)
+            high = (REPAIR_FRACTION * mean_durations).round().clamp(min=1).to(torch.int64)
+            self.repair_high = high.unsqueeze(1).to(seeds.device)
         else:
             self.repair_low = torch.full_like(self.seeds, model.repair[0])
             self.repair_high = torch.full_like(self.seeds, model.repair[1])

@@ -1,0 +1,104 @@
+"""Running a job shop policy on the dynamic job shop: greedy or sampled dispatching at every
+decision, the policy seeing only the present (:mod:`cosolve.problems.jssp.dynamic.observe`).
+
+The network is the static job shop's :class:`JobShopPolicy` with wider inputs; a static
+checkpoint warm-starts it (:func:`from_static`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from cosolve.checkpoint import load_checkpoint
+from cosolve.errors import CosolveInputError
+from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
+from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, reset, step, to_executions
+from cosolve.problems.jssp.dynamic.observe import (
+    N_CANDIDATE_FEATURES,
+    N_FEATURES,
+    STATIC_CANDIDATE_FEATURES,
+    STATIC_FEATURES,
+    observe,
+)
+from cosolve.problems.jssp.instance import Instance
+
+PROBLEM = "jssp_dynamic"
+"""The checkpoint problem tag of dynamic job shop policies."""
+
+
+def dynamic_config(hidden: int = 48, layers: int = 3) -> PolicyConfig:
+    """The architecture over the dynamic graph."""
+    return PolicyConfig(hidden, layers, N_FEATURES, N_CANDIDATE_FEATURES)
+
+
+def from_static(static: JobShopPolicy) -> JobShopPolicy:
+    """A dynamic policy that starts as ``static``: the weights of the features the two graphs
+    share are copied, those of the dynamic features start at zero."""
+    config = dynamic_config(static.config.hidden, static.config.layers)
+    policy = JobShopPolicy(config)
+    weights = static.state_dict()
+    hidden = config.hidden
+    with torch.no_grad():
+        for name, tensor in policy.state_dict().items():
+            old = weights[name]
+            if tensor.shape == old.shape:
+                tensor.copy_(old)
+            elif name == "embed.weight":
+                tensor.zero_()
+                tensor[:, :STATIC_FEATURES] = old
+            elif name == "scorer.0.weight":
+                tensor.zero_()
+                tensor[:, : 3 * hidden + STATIC_CANDIDATE_FEATURES] = old
+            else:
+                raise ValueError(f"cannot carry {name} {tuple(old.shape)} -> {tuple(tensor.shape)}")
+    return policy
+
+
+def load_dynamic_policy(path: str | Path, device: str = "cpu") -> JobShopPolicy:
+    """The policy of a dynamic job shop checkpoint, in eval mode on ``device``."""
+    payload = load_checkpoint(path, PROBLEM)
+    try:
+        policy = JobShopPolicy(PolicyConfig(**payload["policy"]["config"]))
+        policy.load_state_dict(payload["weights"])
+    except (TypeError, RuntimeError) as error:
+        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
+    if policy.config.node_features != N_FEATURES:
+        raise CosolveInputError("checkpoint was trained on another graph (not the dynamic job shop's)", path)
+    return policy.to(device).eval()
+
+
+def choose(
+    policy: JobShopPolicy, state: State, sample: bool = False, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``[B]`` the jobs to start and their log-probabilities (0 where the instance is done)."""
+    logits, _ = policy(observe(state))
+    live = state.mask.any(dim=1, keepdim=True)
+    logits = torch.where(live, logits, 0.0)  # done rows: uniform over nothing, never used
+    log_probs = torch.log_softmax(logits, dim=1)
+    if sample:
+        actions = torch.multinomial(log_probs.exp(), 1, generator=generator).squeeze(1)
+    else:
+        actions = logits.argmax(dim=1)
+    return actions, torch.where(live.squeeze(1), log_probs.gather(1, actions.unsqueeze(1)).squeeze(1), 0.0)
+
+
+@torch.no_grad()
+def simulate_policy(
+    policy: JobShopPolicy,
+    instances: Sequence[Instance],
+    dynamics: Dynamics | None = None,
+    seeds: Sequence[int] | None = None,
+    device: str = "cpu",
+    windows: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+) -> list[Execution]:
+    """Greedy dispatching by ``policy`` for a batch of same-shape instances, instance ``b`` under
+    scenario ``seeds[b]`` (or the given shutdown ``windows``)."""
+    policy = policy.to(device).eval()
+    state = reset(instances, dynamics, seeds, device, windows)
+    while not bool(state.done.all()):
+        actions, _ = choose(policy, state)
+        step(state, actions)
+    return to_executions(state)
