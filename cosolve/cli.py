@@ -603,7 +603,7 @@ def simulate(
     outcomes = []
     for method in method_list:
         with console.status(f"simulating {len(seed_list)} scenarios with {method} ..."):
-            outcomes += run_method(instance, method, dynamics, seed_list, time_limit, device)
+            outcomes += run_method([instance] * len(seed_list), method, dynamics, seed_list, time_limit, device)
     table = Table(title=f"{instance.name}: makespan over {len(seed_list)} scenarios", title_justify="left")
     for column in ("method", "mean", "median", "p95", "deadlocks", "decision time"):
         table.add_column(column, justify="left" if column == "method" else "right")

@@ -58,15 +58,16 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def run_dispatcher(
-    instance: Instance,
+    instances: Sequence[Instance],
     decide: Callable[[State], torch.Tensor],
     dynamics: Dynamics,
     seeds: Sequence[int],
     device: str = "cpu",
 ) -> tuple[list[Execution], list[float]]:
-    """Play ``instance`` under every scenario of ``seeds`` at once, ``decide`` choosing the job
-    to start at each decision; returns the executions and each scenario's mean decision time."""
-    state = reset([instance] * len(seeds), dynamics, seeds, device)
+    """Play instance ``b`` under scenario ``seeds[b]``, all at once (one shape), ``decide``
+    choosing the job to start at each decision; returns the executions and each scenario's mean
+    decision time."""
+    state = reset(instances, dynamics, seeds, device)
     seconds = torch.zeros(len(seeds), dtype=torch.float64)
     decisions = torch.zeros(len(seeds), dtype=torch.float64)
     while not bool(state.done.all()):
@@ -82,7 +83,7 @@ def run_dispatcher(
     return to_executions(state), per_decision
 
 
-def _decider(spec: MethodSpec, device: str) -> Callable[[State], torch.Tensor]:
+def decider(spec: MethodSpec, device: str) -> Callable[[State], torch.Tensor]:
     if spec.family == "rule":
         from cosolve.baselines.jssp_dynamic_rules import dispatch
         from cosolve.baselines.jssp_rules import RULES
@@ -103,20 +104,26 @@ def _decider(spec: MethodSpec, device: str) -> Callable[[State], torch.Tensor]:
 
 
 def run_method(
-    instance: Instance, method: str, dynamics: Dynamics, seeds: Sequence[int], time_limit: float, device: str
+    instances: Sequence[Instance],
+    method: str,
+    dynamics: Dynamics,
+    seeds: Sequence[int],
+    time_limit: float = 1.0,
+    device: str = "cpu",
 ) -> list[Outcome]:
-    """Every scenario of ``seeds`` under one method, each execution checked."""
+    """Instance ``b`` under scenario ``seeds[b]`` (one shape) with one method; every execution
+    is checked."""
     spec = MethodSpec.parse(method)
     if spec.family == "reopt":
         from cosolve.baselines.jssp_reopt import simulate_reopt
 
-        executions, stats = simulate_reopt([instance] * len(seeds), dynamics, list(seeds), time_limit=time_limit)
+        executions, stats = simulate_reopt(instances, dynamics, list(seeds), time_limit=time_limit)
         times = [stat.mean_solve_s for stat in stats]
     elif spec.family in ("rule", "gnn"):
-        executions, times = run_dispatcher(instance, _decider(spec, device), dynamics, seeds, device)
+        executions, times = run_dispatcher(instances, decider(spec, device), dynamics, seeds, device)
     else:
         raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name> or reopt)")
-    for execution in executions:
+    for instance, execution in zip(instances, executions):
         if not execution.deadlocked:
             check(instance, execution)
     return [Outcome(spec.text, seed, e, t) for seed, e, t in zip(seeds, executions, times)]

@@ -1,0 +1,101 @@
+"""``cosolve simulate``: methods over shutdown scenarios, the CSV rows, the Gantt chart, bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import cosolve.cli as cli
+from cosolve.baselines.jssp_dynamic_rules import simulate_rule
+from cosolve.problems.jssp import read
+from cosolve.problems.jssp.dynamic.env import Dynamics
+from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
+from cosolve.simulate import parse_seeds
+
+ROOT = Path(__file__).resolve().parents[1]
+FT06 = ROOT / "instances" / "jssp" / "ft06.jsp"
+
+
+@pytest.fixture(autouse=True)
+def plain_console(monkeypatch):
+    monkeypatch.setattr(cli, "console", Console(width=200, color_system=None, highlight=False, force_terminal=False))
+    monkeypatch.delenv("COSOLVE_DEBUG", raising=False)
+
+
+def run(argv: list) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([str(arg) for arg in argv])
+    return exit_info.value.code or 0
+
+
+def error_line(capsys) -> str:
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_simulate_prints_the_summary_and_writes_rows_and_a_chart(tmp_path, capsys):
+    rows_path, chart = tmp_path / "rows.csv", tmp_path / "gantt.png"
+    argv = [FT06, "--shutdown-prob", "0.02", "--blocking", "--swap", "--interrupt", "resume", "--seeds", "1..4"]
+    argv += ["--methods", "gnn,rule:mwkr,rule:spt,reopt", "--time-limit", "0.3", "--csv", rows_path, "--plot", chart]
+    assert run(["simulate", *argv]) == 0
+    out = capsys.readouterr().out
+    for method in ("gnn", "rule:mwkr", "rule:spt", "reopt"):
+        assert method in out
+    with rows_path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["method", "seed", "makespan", "decision_time_s"]
+    assert [(row["method"], row["seed"]) for row in rows[:4]] == [("gnn", str(s)) for s in range(1, 5)]
+    assert len(rows) == 16 and all(float(row["decision_time_s"]) >= 0 for row in rows)
+    dynamics = Dynamics(ShutdownModel(prob=0.02), interrupt="resume", blocking=True, swap=True)
+    expected = simulate_rule([read(FT06)] * 4, "mwkr", dynamics, seeds=[1, 2, 3, 4])
+    assert [int(row["makespan"]) for row in rows if row["method"] == "rule:mwkr"] == [e.makespan for e in expected]
+    assert chart.stat().st_size > 1000
+
+
+def test_deadlocks_without_swaps_are_counted_not_crashed(tmp_path, capsys):
+    rows_path = tmp_path / "rows.csv"
+    assert run(["simulate", FT06, "--blocking", "--seeds", "1..2", "--methods", "rule:spt", "--csv", rows_path]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(rows_path.open()))
+    deadlocked = [row for row in rows if row["makespan"] == ""]
+    assert "rule:spt" in out and len(rows) == 2
+    assert deadlocked == rows  # ft06 under spt with blocking and no swaps jams at once
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--seeds", "5..x"], "--seeds"),
+        (["--repair", "9"], "--repair"),
+        (["--methods", "magic"], "unknown method"),
+        (["--methods", "rule:nope"], "unknown rule"),
+        (["--shutdown-prob", "1.5"], "shutdown probability"),
+        (["--swap"], "blocking"),
+        (["--interrupt", "pause"], "interrupt"),
+        (["--methods", "gnn:checkpoint=/nonexistent.pt"], "no such checkpoint"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(extra, needle, capsys):
+    assert run(["simulate", FT06, "--seeds", "1", *extra]) == 2
+    assert needle in error_line(capsys)
+
+
+def test_existing_outputs_are_kept_without_force(tmp_path, capsys):
+    existing = tmp_path / "rows.csv"
+    existing.write_text("keep me\n")
+    assert run(["simulate", FT06, "--seeds", "1", "--methods", "rule:spt", "--csv", existing]) == 2
+    assert "--force" in error_line(capsys) and existing.read_text() == "keep me\n"
+
+
+def test_non_job_shop_files_are_refused(capsys):
+    knapsack = next((ROOT / "instances" / "knapsack").glob("*.kp"))
+    assert run(["simulate", knapsack, "--seeds", "1"]) == 2
+    assert "job shop" in error_line(capsys)
+
+
+def test_seed_lists():
+    assert parse_seeds("1..3") == [1, 2, 3] and parse_seeds("4, 9") == [4, 9] and parse_seeds("7") == [7]
