@@ -264,6 +264,7 @@ def generate(
 
 DEFAULT_TRAINING_SIZES = {
     ("jssp", None): "6x6,10x10",
+    ("jssp", "dynamic"): "8x8,10x10",
     ("tsp", None): "20,50,100",
     ("cvrp", None): "20,50,100",
     ("knapsack", None): "uncorrelated100,strong100",
@@ -309,10 +310,14 @@ def train(
         str,
         typer.Option(
             "--mode",
-            help="binpacking: offline (imitation of CP-SAT packings) or online (imitation of best fit, then PPO).",
+            help="binpacking: offline (imitation of CP-SAT packings) or online (imitation of a lookahead expert); "
+            "jssp: dynamic (PPO under random shutdowns, blocking and swaps).",
         ),
     ] = "offline",
-    init: Annotated[Path | None, typer.Option("--init", help="PPO: start from this checkpoint's weights.")] = None,
+    init: Annotated[
+        Path | None,
+        typer.Option("--init", help="PPO: start from this checkpoint's weights (dynamic: default the static policy)."),
+    ] = None,
     experts: Annotated[int, typer.Option("--experts", min=2, help="CP-SAT-solved instances per size.")] = 200,
     expert_time_limit: Annotated[
         float, typer.Option("--expert-time-limit", min=0.01, help="CP-SAT seconds per expert instance.")
@@ -360,6 +365,9 @@ def train(
         raise CosolveInputError(f"unknown bin packing mode {mode!r} (choose offline or online)")
     if problem == "binpacking" and mode == "online":
         _train_online_packing(out, sizes, episodes, batch_size, validate_every, device, seed, resume, force)
+        return
+    if problem == "jssp" and mode == "dynamic":
+        _train_dynamic_jobshop(out, sizes, episodes, batch_size, validate_every, device, seed, init, resume, force)
         return
     if problem in ("tsp", "cvrp", "knapsack", "binpacking"):
         _train_routing(
@@ -504,6 +512,38 @@ def _train_routing(
     with training_progress("imitation") as progress:
         result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
     console.print(f"best validation gap {result['best_valid_gap']:.2f}%; checkpoint {out}")
+
+
+def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, device, seed, init, resume, force):
+    """``cosolve train jssp --mode dynamic``: PPO under random shutdowns, blocking and swaps."""
+    from cosolve.train.dynamic_ppo import DynamicPPOArgs
+    from cosolve.train.dynamic_ppo import train as train_dynamic
+
+    if out.exists() and not force and resume is None:
+        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    if resume is not None and Path(f"{out}.last") != resume:
+        raise CosolveInputError(f"--resume continues the run of --out: pass {out}.last", resume)
+    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
+    for size in size_list:
+        get_problem("jssp").parse_size(size)
+    args = DynamicPPOArgs(
+        out=str(out),
+        sizes=size_list,
+        iterations=iterations,
+        instances=max(1, instances // 8),
+        validate_every=validate_every,
+        validation_size=size_list[-1],
+        init=str(init) if init else "static",
+        seed=seed,
+        device=Settings(device=device).torch_device(),
+    )
+
+    def log(row: dict) -> None:
+        if "score" in row:
+            console.print(f"iteration {row['iteration']}: makespan / best rule's {row['score']:.4f}")
+
+    best = train_dynamic(args, log=log, resume=resume is not None)
+    console.print(f"best validation: makespan {best:.4f} x the best rule's; checkpoint {out}")
 
 
 def _train_online_packing(out, sizes, iterations, streams, validate_every, device, seed, resume, force) -> None:

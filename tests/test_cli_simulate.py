@@ -99,3 +99,16 @@ def test_non_job_shop_files_are_refused(capsys):
 
 def test_seed_lists():
     assert parse_seeds("1..3") == [1, 2, 3] and parse_seeds("4, 9") == [4, 9] and parse_seeds("7") == [7]
+
+
+def test_train_a_dynamic_policy_and_simulate_with_it(tmp_path, capsys):
+    out = tmp_path / "dynamic.pt"
+    argv = ["train", "jssp", "--mode", "dynamic", "--sizes", "5x5", "--batch-size", "8", "--validate-every", "1"]
+    assert run([*argv, "--episodes", "1", "--out", out]) == 0
+    assert "best validation" in capsys.readouterr().out and out.is_file()
+    assert run([*argv, "--episodes", "1", "--out", out]) == 2  # exists: --force or --resume
+    assert "--force" in error_line(capsys)
+    assert run([*argv, "--episodes", "2", "--out", out, "--resume", f"{out}.last"]) == 0
+    assert "iteration 2:" in capsys.readouterr().out
+    assert run(["simulate", FT06, "--seeds", "1..2", "--methods", f"gnn:checkpoint={out}"]) == 0
+    assert "gnn:checkpoint" in capsys.readouterr().out

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -72,7 +73,7 @@ class DynamicPPOArgs:
     validation_count: int = 8
     init: str = "static"
     """``static``: warm start from the shipped static job shop policy; ``none``: random
-    weights; else a dynamic checkpoint path."""
+    weights; else a checkpoint path (dynamic, or static to warm-start from)."""
     seed: int = 0
     device: str = "cpu"
     config: dict = field(default_factory=lambda: dynamic_config().to_dict())
@@ -83,8 +84,12 @@ def initial_policy(args: DynamicPPOArgs) -> JobShopPolicy:
         return from_static(load_policy(shipped_checkpoint("jssp")))
     if args.init == "none":
         return JobShopPolicy(PolicyConfig(**args.config))
-    policy = JobShopPolicy(PolicyConfig(**load_checkpoint(args.init, PROBLEM)["policy"]["config"]))
-    policy.load_state_dict(load_checkpoint(args.init, PROBLEM)["weights"])
+    try:
+        payload = load_checkpoint(args.init, PROBLEM)
+    except CosolveInputError:  # not a dynamic checkpoint: a static job shop one?
+        return from_static(load_policy(args.init))
+    policy = JobShopPolicy(PolicyConfig(**payload["policy"]["config"]))
+    policy.load_state_dict(payload["weights"])
     return policy
 
 
@@ -168,8 +173,9 @@ def validate(policy, instances, seeds, best_rule, device) -> dict:
     return ratios
 
 
-def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print) -> float:
-    """Run PPO; returns the best validation score (mean makespan ratio to the best rule)."""
+def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print, resume: bool = True) -> float:
+    """Run PPO; returns the best validation score (mean makespan ratio to the best rule).
+    With ``resume``, a run whose ``out.last`` exists continues from it."""
     unknown = [name for name in args.settings if name not in SETTINGS]
     if unknown:
         raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")
@@ -179,15 +185,13 @@ def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print) -> float:
     policy = initial_policy(args).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
     start_iteration, best_score = 0, float("inf")
-    try:
-        resume = load_checkpoint(f"{args.out}.last", PROBLEM)
-    except CosolveInputError:  # no run to resume
-        resume = None
-    if resume is not None:
-        policy.load_state_dict(resume["weights"])
-        optimizer.load_state_dict(resume["training"]["optimizer"])
-        start_iteration = resume["training"]["iteration"]
-        best_score = resume["training"]["best_score"]
+    last = Path(f"{args.out}.last")
+    if resume and last.is_file():
+        previous = load_checkpoint(last, PROBLEM)
+        policy.load_state_dict(previous["weights"])
+        optimizer.load_state_dict(previous["training"]["optimizer"])
+        start_iteration = previous["training"]["iteration"]
+        best_score = previous["training"]["best_score"]
         rng = np.random.default_rng(args.seed + start_iteration)
     instances_val, seeds_val, best_rule = validation_set(args)
     config = policy.config.to_dict()
