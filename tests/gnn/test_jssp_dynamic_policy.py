@@ -41,6 +41,9 @@ def test_features_of_a_shop_with_a_machine_down():
     slack = observation.candidate_features[0, :, 0]
     assert slack.tolist() == pytest.approx([0.0, 4 / scale])  # job 1 waits for the repair
     assert observation.candidates.tolist() == [[0, 2]] and observation.candidate_machines.tolist() == [[4, 5]]
+    following = observation.candidate_features[0, :, 6:].tolist()
+    assert following[0] == pytest.approx([0.0, 1.0, (4 - 3) / scale])  # job 0 goes on to M1, down until 4
+    assert following[1] == pytest.approx([1.0, 0.0, 0.0])  # job 1 goes on to M0, free
 
     step(state, torch.tensor([0]))  # job 0 on M0 [0, 3); at 3 it wants M1, up again at 4
     assert int(state.time[0]) == 4 and state.mask.tolist() == [[True, True]]

@@ -49,7 +49,7 @@ def test_short_run_learns_and_resumes(tmp_path):
         validation_size="6x6",
         validation_count=8,
         init="none",
-        config={"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 6},
+        config={"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 9},
     )
     torch.manual_seed(args.seed)  # the initial weights train() starts from
     before = validate(initial_policy(args), *validation_set(args), "cpu")["p0.02"]

@@ -30,8 +30,11 @@ condition (the policy never sees future shutdowns):
 ==  =========================================================================
 
 Candidate features: the static four (earliest-start slack, processing time, remaining work,
-remaining operations), then whether the job is blocked and the number of other jobs whose next
-operation is on the same machine (the queue of that machine) / ``J``.
+remaining operations), then whether the job is blocked, the number of other jobs whose next
+operation is on the same machine (the queue of that machine) / ``J``, and about the machine of
+the job's operation after the candidate (where it goes next, which matters under blocking):
+free and up now (1 for a last operation), down now, and how long it is known to stay busy
+beyond the candidate's processing time / scale.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from cosolve.problems.jssp.observe import load_bound
 
 N_FEATURES = 13
 N_RELATIONS = 4
-N_CANDIDATE_FEATURES = 6
+N_CANDIDATE_FEATURES = 9
 STATIC_FEATURES = 9
 """The first features mean what the static graph's features mean (a static policy warm-starts
 a dynamic one with zero weights on the others)."""
@@ -144,6 +147,13 @@ def observe(state: State) -> Observation:
     )
     waiting = (state.next_op < n_machines) & ~state.running
     queue = torch.zeros(batch, n_machines, device=device).scatter_add_(1, candidate_machine, waiting.float())
+    # The machine after the candidate's: where the job goes next (free, down, busy for how long).
+    following_op = (state.next_op + 1).clamp(max=n_machines - 1).unsqueeze(2)
+    has_following = state.next_op + 1 < n_machines
+    following = state.machines.gather(2, following_op).squeeze(2)
+    following_free = ~has_following | ((state.machine_job.gather(1, following) < 0) & ~state.down.gather(1, following))
+    following_down = has_following & state.down.gather(1, following)
+    following_busy = torch.where(has_following, machine_busy.gather(1, following).float(), 0.0)
     candidate_features = torch.stack(
         [
             slack,
@@ -152,6 +162,9 @@ def observe(state: State) -> Observation:
             state.remaining_ops.float() / n_machines,
             blocked.float(),
             (queue.gather(1, candidate_machine) - waiting.float()) / n_jobs,
+            following_free.float(),
+            following_down.float(),
+            (following_busy - state.candidate_duration.float()).clamp(min=0) / scale,
         ],
         dim=2,
     )
