@@ -28,8 +28,47 @@ NO_TIME = 2**30
 processing time of an instance must stay below it."""
 
 
+class JobProgress:
+    """What the dispatching rules read from a job shop state, static or dynamic: derived from the
+    ``durations``, ``machines`` (``[B, J, M]``), ``work_suffix`` (``[B, J, M + 1]``) and
+    ``next_op`` (``[B, J]``, each job's next operation not yet scheduled or started) of the
+    state dataclass that mixes it in."""
+
+    @property
+    def n_jobs(self) -> int:
+        return self.durations.shape[1]
+
+    @property
+    def n_machines(self) -> int:
+        return self.durations.shape[2]
+
+    def _at_next_op(self, table: torch.Tensor) -> torch.Tensor:
+        op = self.next_op.clamp(max=self.n_machines - 1)
+        return table.gather(2, op.unsqueeze(2)).squeeze(2)
+
+    @property
+    def candidate_duration(self) -> torch.Tensor:
+        """``[B, J]`` processing time of each job's next operation (last one's for finished jobs)."""
+        return self._at_next_op(self.durations)
+
+    @property
+    def candidate_machine(self) -> torch.Tensor:
+        """``[B, J]`` machine of each job's next operation."""
+        return self._at_next_op(self.machines)
+
+    @property
+    def remaining_work(self) -> torch.Tensor:
+        """``[B, J]`` total processing time of each job's operations from its next one on."""
+        return self.work_suffix.gather(2, self.next_op.unsqueeze(2)).squeeze(2)
+
+    @property
+    def remaining_ops(self) -> torch.Tensor:
+        """``[B, J]`` number of each job's operations from its next one on."""
+        return self.n_machines - self.next_op
+
+
 @dataclass
-class State:
+class State(JobProgress):
     """The batched state; every tensor has the batch as its leading dimension.
 
     Attributes:
@@ -65,14 +104,6 @@ class State:
     instance_key: torch.Tensor
 
     @property
-    def n_jobs(self) -> int:
-        return self.durations.shape[1]
-
-    @property
-    def n_machines(self) -> int:
-        return self.durations.shape[2]
-
-    @property
     def mask(self) -> torch.Tensor:
         """``[B, J]`` bool: jobs with an operation left (the feasible actions)."""
         return self.next_op < self.n_machines
@@ -81,30 +112,6 @@ class State:
     def done(self) -> torch.Tensor:
         """``[B]`` bool: every operation scheduled."""
         return ~self.mask.any(dim=1)
-
-    def _candidate(self, table: torch.Tensor) -> torch.Tensor:
-        op = self.next_op.clamp(max=self.n_machines - 1)
-        return table.gather(2, op.unsqueeze(2)).squeeze(2)
-
-    @property
-    def candidate_duration(self) -> torch.Tensor:
-        """``[B, J]`` processing time of each job's next operation (last one's for finished jobs)."""
-        return self._candidate(self.durations)
-
-    @property
-    def candidate_machine(self) -> torch.Tensor:
-        """``[B, J]`` machine of each job's next operation."""
-        return self._candidate(self.machines)
-
-    @property
-    def remaining_work(self) -> torch.Tensor:
-        """``[B, J]`` total processing time of each job's unscheduled operations."""
-        return self.work_suffix.gather(2, self.next_op.unsqueeze(2)).squeeze(2)
-
-    @property
-    def remaining_ops(self) -> torch.Tensor:
-        """``[B, J]`` number of each job's unscheduled operations."""
-        return self.n_machines - self.next_op
 
 
 def reset(instances: Sequence[Instance], device: str | torch.device = "cpu") -> State:

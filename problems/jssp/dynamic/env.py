@@ -40,6 +40,7 @@ import torch
 
 from cosolve.errors import CosolveInputError
 from cosolve.problems.jssp.dynamic.shutdowns import NEVER, FixedShutdowns, RandomShutdowns, ShutdownModel
+from cosolve.problems.jssp.env import JobProgress
 from cosolve.problems.jssp.instance import Instance
 
 INTERRUPT_MODES = ("restart", "resume")
@@ -66,7 +67,7 @@ class Dynamics:
 
 
 @dataclass
-class State:
+class State(JobProgress):
     """The batched state at a decision.
 
     Attributes:
@@ -125,14 +126,6 @@ class State:
     scenario: RandomShutdowns | FixedShutdowns
 
     @property
-    def n_jobs(self) -> int:
-        return self.durations.shape[1]
-
-    @property
-    def n_machines(self) -> int:
-        return self.durations.shape[2]
-
-    @property
     def finished(self) -> torch.Tensor:
         """``[B]`` bool: every operation completed."""
         return ((self.next_op == self.n_machines) & ~self.running).all(dim=1)
@@ -141,30 +134,6 @@ class State:
     def done(self) -> torch.Tensor:
         """``[B]`` bool: finished or deadlocked."""
         return self.finished | self.deadlocked
-
-    def _at_next_op(self, table: torch.Tensor) -> torch.Tensor:
-        op = self.next_op.clamp(max=self.n_machines - 1)
-        return table.gather(2, op.unsqueeze(2)).squeeze(2)
-
-    @property
-    def candidate_duration(self) -> torch.Tensor:
-        """``[B, J]`` processing time of each job's next operation."""
-        return self._at_next_op(self.durations)
-
-    @property
-    def candidate_machine(self) -> torch.Tensor:
-        """``[B, J]`` machine of each job's next operation."""
-        return self._at_next_op(self.machines)
-
-    @property
-    def remaining_work(self) -> torch.Tensor:
-        """``[B, J]`` total processing time of the operations not yet started."""
-        return self.work_suffix.gather(2, self.next_op.unsqueeze(2)).squeeze(2)
-
-    @property
-    def remaining_ops(self) -> torch.Tensor:
-        """``[B, J]`` number of operations not yet started."""
-        return self.n_machines - self.next_op
 
     @property
     def blocked(self) -> torch.Tensor:
