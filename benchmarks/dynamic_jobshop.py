@@ -22,8 +22,10 @@ Writes results/<OUT>.json; every execution passes the independent checker.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -73,6 +75,38 @@ def subset_mean(makespans: dict, subset: dict) -> float:
     return float(np.mean([makespans[key] for key in subset]))
 
 
+def table(paths: list[str]) -> str:
+    """A markdown table (one row per set and setting) from result files of this script, their
+    methods merged: mean makespan per method, the best rule, gnn against it, reopt on its seeds."""
+    merged: dict = defaultdict(dict)
+    reopt: dict = {}
+    for path in paths:
+        payload = json.loads(Path(path).read_text())
+        for key, row in payload["settings"].items():
+            merged[key].update(row)
+        reopt.update(payload.get("reopt", {}))
+    methods = list(dict.fromkeys(m for row in merged.values() for m in row))
+    rules = [m for m in methods if m.startswith("rule:")]
+    head = ["set", "setting", *[m.removeprefix("rule:") for m in methods], "best rule", "gnn vs best rule", "reopt"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, row in merged.items():
+        set_name, setting = key.split("/")
+        best = min(rules, key=lambda m: row[m]["mean"])
+        cells = [f"{row[m]['mean']:.1f}" if m in row else "-" for m in methods]
+        versus = f"{100 * (row['gnn']['mean'] / row[best]['mean'] - 1):+.2f} %" if "gnn" in row else "-"
+        extra = "-"
+        if key in reopt:
+            same = {m: subset_mean(row[m]["makespans"], reopt[key]["makespans"]) for m in row}
+            best_same = min(same[m] for m in rules)
+            gnn_same = f", gnn {same['gnn']:.1f}" if "gnn" in same else ""
+            extra = (
+                f"{reopt[key]['mean']:.1f} ({reopt[key]['decision_time_s']:.2f} s/re-solve; "
+                f"same scenarios: best rule {best_same:.1f}{gnn_same})"
+            )
+        lines.append("| " + " | ".join([set_name, setting, *cells, best.removeprefix("rule:"), versus, extra]) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=["la10x10", "ta15x15", "ta20x20"], choices=list(SETS))
@@ -84,7 +118,11 @@ def main() -> None:
     parser.add_argument("--reopt-time", type=float, default=0.5, help="CP-SAT seconds per re-solve")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="dynamic_jobshop")
+    parser.add_argument("--table", nargs="+", help="print the markdown table of these result files and stop")
     args = parser.parse_args()
+    if args.table:
+        print(table(args.table))
+        return
     torch.set_num_threads(args.threads)
     seeds, reopt_seeds = parse_seeds(args.seeds), parse_seeds(args.reopt_seeds)
     if args.reopt_sets and not set(reopt_seeds) <= set(seeds):

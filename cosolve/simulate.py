@@ -1,7 +1,8 @@
 """Dynamic job shop simulation: run dispatching methods on one instance over many shutdown
 scenarios (one per seed, the same for every method), check every executed schedule, summarise.
 
-Methods: ``gnn`` (the shipped dynamic policy, or ``gnn:checkpoint=PATH``), ``rule:<name>``
+Methods: ``gnn`` (the shipped dynamic policy for the shop, :func:`default_checkpoint`, or
+``gnn:checkpoint=PATH``), ``rule:<name>``
 (every job shop rule), ``reopt`` (CP-SAT re-optimisation at every disruption, ``--time-limit``
 seconds per re-solve). All seeds of a method run as one batch on the env.
 
@@ -83,7 +84,17 @@ def run_dispatcher(
     return to_executions(state), per_decision
 
 
-def decider(spec: MethodSpec, device: str) -> Callable[[State], torch.Tensor]:
+def default_checkpoint(dynamics: Dynamics):
+    """The shipped dynamic policy for this shop: the blocking one (``jssp_dynamic_blocking.pt``)
+    when jobs block their machines and it ships, else ``jssp_dynamic.pt``."""
+    from cosolve.checkpoint import SHIPPED, shipped_checkpoint
+    from cosolve.gnn.jssp_dynamic_rollout import PROBLEM
+
+    blocking = SHIPPED / f"{PROBLEM}_blocking.pt"
+    return blocking if dynamics.blocking and blocking.is_file() else shipped_checkpoint(PROBLEM)
+
+
+def decider(spec: MethodSpec, dynamics: Dynamics, device: str) -> Callable[[State], torch.Tensor]:
     if spec.family == "rule":
         from cosolve.baselines.jssp_dynamic_rules import dispatch
         from cosolve.baselines.jssp_rules import RULES
@@ -91,10 +102,9 @@ def decider(spec: MethodSpec, device: str) -> Callable[[State], torch.Tensor]:
         if spec.variant not in RULES:
             raise CosolveInputError(f"unknown rule {spec.variant!r} in {spec.text!r} (choose from {', '.join(RULES)})")
         return lambda state: dispatch(state, spec.variant)
-    from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, choose, load_dynamic_policy
+    from cosolve.gnn.jssp_dynamic_rollout import choose, load_dynamic_policy
 
-    policy = load_dynamic_policy(spec.options.get("checkpoint") or shipped_checkpoint(PROBLEM), device)
+    policy = load_dynamic_policy(spec.options.get("checkpoint") or default_checkpoint(dynamics), device)
 
     def decide(state: State) -> torch.Tensor:
         with torch.no_grad():
@@ -120,7 +130,7 @@ def run_method(
         executions, stats = simulate_reopt(instances, dynamics, list(seeds), time_limit=time_limit)
         times = [stat.mean_solve_s for stat in stats]
     elif spec.family in ("rule", "gnn"):
-        executions, times = run_dispatcher(instances, decider(spec, device), dynamics, seeds, device)
+        executions, times = run_dispatcher(instances, decider(spec, dynamics, device), dynamics, seeds, device)
     else:
         raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name> or reopt)")
     for instance, execution in zip(instances, executions):
