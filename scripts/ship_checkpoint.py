@@ -2,7 +2,8 @@
 
 Drops the optimizer and random-generator state (only needed to resume) and keeps the
 config, weights, training history, arguments and metrics:
-``python scripts/ship_checkpoint.py /path/to/best.pt jssp``.
+``python scripts/ship_checkpoint.py /path/to/best.pt jssp``; a third argument names the shipped
+file when it is not ``<problem>.pt`` (``... best.pt jssp_dynamic jssp_dynamic_blocking``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import sys
 from cosolve.checkpoint import SHIPPED, load_checkpoint, save_checkpoint
 
 
-def main(source: str, problem: str) -> None:
+def main(source: str, problem: str, name: str | None = None) -> None:
     payload = load_checkpoint(source, problem)
     training = {k: v for k, v in payload["training"].items() if k not in ("optimizer", "python_rng", "torch_rng")}
     SHIPPED.mkdir(exist_ok=True)
-    target = SHIPPED / f"{problem}.pt"
+    target = SHIPPED / f"{name or problem}.pt"
     save_checkpoint(
         target,
         problem,

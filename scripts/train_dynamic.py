@@ -1,0 +1,56 @@
+"""Train the shipped dynamic job shop policies (PPO under random shutdowns; one CPU thread).
+
+    python scripts/train_dynamic.py general WORKDIR [--iterations N]    # jssp_dynamic.pt
+    python scripts/train_dynamic.py blocking WORKDIR [--iterations N]   # jssp_dynamic_blocking.pt
+
+``general``: warm start from the shipped static job shop policy, every setting of
+``cosolve.train.dynamic_ppo.SETTINGS`` (the blocking ones drawn a little more often), learning
+rate 1e-4. ``blocking``: random initial weights, only the blocking + swap settings, learning
+rate 3e-4 — the static policy's habits (close to MWKR) are among the worst in a blocking shop,
+and measured, PPO from scratch passed every rule there within 10 iterations while the warm
+start stayed 2-4 % behind the best rule after 40. Both: random 8x8 and 10x10 Taillard shops,
+8 instances x 8 rollouts under one scenario per iteration, validation every 10 iterations on 12
+fixed 10x10 instances. Rerunning resumes from ``WORKDIR/policy.pt.last``. Ship with
+``python scripts/ship_checkpoint.py WORKDIR/policy.pt jssp_dynamic [jssp_dynamic_blocking]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from cosolve.train.dynamic_ppo import SETTINGS, DynamicPPOArgs, train
+
+BLOCKING = [name for name, dynamics in SETTINGS.items() if dynamics.blocking]
+RECIPES = {
+    "general": {"settings": [*SETTINGS, "p0.05+blocking", "p0.02+blocking"], "learning_rate": 1e-4, "seed": 2},
+    "blocking": {"settings": BLOCKING, "learning_rate": 3e-4, "seed": 3, "init": "none"},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("recipe", choices=list(RECIPES))
+    parser.add_argument("workdir", type=Path)
+    parser.add_argument("--iterations", type=int, default=3000)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    run = DynamicPPOArgs(
+        out=str(args.workdir / "policy.pt"),
+        sizes=["8x8", "10x10"],
+        iterations=args.iterations,
+        instances=8,
+        rollouts=8,
+        validate_every=10,
+        validation_size="10x10",
+        validation_count=12,
+        **RECIPES[args.recipe],
+    )
+    train(run)
+
+
+if __name__ == "__main__":
+    main()
