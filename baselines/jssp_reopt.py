@@ -8,11 +8,13 @@ machine is down), machines that are down stay unavailable until their known repa
 future failures are unknown. The solve is short (``time_limit``), deterministic (fixed seed)
 and warm-started with the previous plan's start times.
 
-Between disruptions the plan is executed on the same batched env as the rules: at each
-decision, among the jobs that can start now, the one whose next operation has the earliest
-planned start goes (lowest job index on ties). The plan only orders; the env sets the times,
-and a non-delay env cannot wait, so the executed schedule may differ from the plan when the
-plan keeps a machine idle on purpose.
+Between disruptions the plan is executed on the same batched env as the rules, in the plan's
+machine order: at each decision, among the jobs that can start now, those whose next operation
+comes first in the plan on its machine, the earliest planned first (lowest job index on ties);
+when none is first on its machine the instance waits (the env's ``WAIT``) for the next event,
+keeping the machine for the job the plan puts there next — so a plan with deliberate idle time
+is followed (rules and the learned policy never wait). If nothing would happen while waiting,
+the earliest planned job that can start goes. The plan orders; the env sets the times.
 
 With blocking, an operation occupies its machine from its start until its job's next operation
 starts (the last one until its end): variable-length intervals ``[s_o, s_{o+1})`` in the
@@ -32,7 +34,17 @@ from ortools.sat.python import cp_model
 
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.errors import CosolveInputError
-from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, reset, step, to_executions
+from cosolve.problems.jssp.dynamic.env import (
+    WAIT,
+    Dynamics,
+    Execution,
+    State,
+    next_event_time,
+    reset,
+    step,
+    to_executions,
+)
+from cosolve.problems.jssp.dynamic.shutdowns import NEVER
 from cosolve.problems.jssp.instance import Instance
 
 FALLBACK_RULE = "mwkr"
@@ -168,11 +180,26 @@ def _shops(state: State, rows: list[int]) -> list[_Shop]:
 
 
 def _follow(state: State, planned: torch.Tensor, by_rule: torch.Tensor) -> torch.Tensor:
-    """``[B]`` the job to start: earliest planned start of its next operation among
-    ``state.mask`` (lowest job index on ties), or the fallback rule's pick where ``by_rule``."""
-    next_start = planned.gather(2, state.next_op.clamp(max=state.n_machines - 1).unsqueeze(2)).squeeze(2)
-    scores = torch.where(by_rule.unsqueeze(1), RULES[FALLBACK_RULE](state, 0), -next_start.double())
-    return scores.masked_fill(~state.mask, float("-inf")).argmax(dim=1)
+    """``[B]`` the job to start, following the plan's machine order: among ``state.mask`` the
+    jobs whose next operation comes first in the plan on its machine, the earliest planned
+    (lowest job index on ties); :data:`WAIT` when no job that can start now is first on its
+    machine (the machine is kept for a job still on its way) — unless nothing would happen
+    while waiting, then the earliest planned job that can start; the fallback rule's pick where
+    ``by_rule``."""
+    batch, n_jobs, n_machines = planned.shape
+    next_start = planned.gather(2, state.next_op.clamp(max=n_machines - 1).unsqueeze(2)).squeeze(2)
+    open_ops = torch.arange(n_machines, device=planned.device).view(1, 1, -1) >= state.next_op.unsqueeze(2)
+    first = torch.full((batch, n_machines), NEVER, dtype=planned.dtype, device=planned.device)
+    open_starts = torch.where(open_ops, planned, NEVER).view(batch, -1)
+    first.scatter_reduce_(1, state.machines.view(batch, -1), open_starts, "amin")
+    in_order = next_start <= first.gather(1, state.candidate_machine)
+    scores = -next_start.double()
+    ordered = scores.masked_fill(~(state.mask & in_order), float("-inf"))
+    fallback = scores.masked_fill(~state.mask, float("-inf")).argmax(dim=1)
+    can_wait = next_event_time(state) < NEVER
+    choice = torch.where(ordered.isfinite().any(dim=1), ordered.argmax(dim=1), torch.where(can_wait, WAIT, fallback))
+    by_rule_choice = RULES[FALLBACK_RULE](state, 0).masked_fill(~state.mask, float("-inf")).argmax(dim=1)
+    return torch.where(by_rule, by_rule_choice, choice)
 
 
 def simulate_reopt(

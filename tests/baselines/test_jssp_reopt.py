@@ -46,16 +46,17 @@ def test_without_events_the_optimal_plan_is_executed():
     assert stats.mean_solve_s == stats.total_solve_s >= 0
 
 
-def test_a_plan_with_deliberate_idle_time_cannot_be_executed_non_delay():
+def test_a_plan_with_deliberate_idle_time_is_followed_by_waiting():
     # J0: M0 (1), M1 (1), M2 (10); J1: M1 (10), M0 (1), M2 (1). The optimum 14 keeps M1 idle
-    # over [0, 1) for J0. The env cannot wait: at time 0 both jobs can start and each must start
-    # before time moves on, so J1 takes M1 at 0 and J0 gets it only at 10 (makespan 22, as every
-    # rule). The plan only orders; with idle time in the optimum, reopt may miss it.
+    # over [0, 1) for J0. Non-delay dispatching cannot wait: J1 takes M1 at 0 and J0 gets it
+    # only at 10 (makespan 22, as every rule). reopt follows the plan's machine order and waits
+    # (the env's WAIT action) for J0 to reach M1.
     shop = _instance([[0, 1, 2], [1, 0, 2]], [[1, 1, 10], [10, 1, 1]])
     (execution,), _ = simulate_reopt([shop], time_limit=0.5)
     check(shop, execution)
-    assert _optimum(shop) == 14
-    assert execution.makespan == 22 == min(simulate_rule([shop], rule)[0].makespan for rule in RULES)
+    assert _optimum(shop) == 14 == execution.makespan
+    assert execution.dispatch_times[1, 0] == 2  # J1 starts on M1 after J0 used it over [1, 2)
+    assert min(simulate_rule([shop], rule)[0].makespan for rule in RULES) == 22
 
 
 def test_without_events_reopt_is_never_below_the_optimum(make_random_jssp):

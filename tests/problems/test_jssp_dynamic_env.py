@@ -17,7 +17,7 @@ from cosolve.baselines.jssp_rules import RULES, run_rule
 from cosolve.errors import CosolveInputError
 from cosolve.problems.jssp import Instance, generate
 from cosolve.problems.jssp.dynamic.check import InfeasibleExecution, check
-from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step, to_executions
+from cosolve.problems.jssp.dynamic.env import WAIT, Dynamics, reset, step, to_executions
 from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
 
 BLOCKING_SWAP = Dynamics(blocking=True, swap=True)
@@ -214,3 +214,15 @@ def test_a_hopeless_restart_setting_stops_with_a_clear_error():
     shop = _instance([[0]], [[99]])
     with pytest.raises(CosolveInputError, match="interrupt resume"):
         simulate_rule([shop], "spt", Dynamics(ShutdownModel(prob=0.5, repair=(1, 1))), seeds=[0])
+
+
+def test_waiting_moves_to_the_next_event_and_never_stalls():
+    shop = _instance([[0, 1], [1, 0]], [[3, 2], [5, 1]])
+    state = reset([shop], Dynamics())
+    step(state, torch.tensor([0]))  # job 0 on M0 [0, 3); job 1 could take M1 now
+    assert state.mask.tolist() == [[False, True]]
+    step(state, torch.tensor([WAIT]))  # keep M1 free: on to job 0's completion at 3
+    assert int(state.time[0]) == 3 and state.mask.tolist() == [[True, True]]
+    idle = reset([_instance([[0], [0]], [[5], [5]])], Dynamics())
+    with pytest.raises(ValueError, match="stall"):
+        step(idle, torch.tensor([WAIT]))  # nothing runs and nothing fails: waiting never ends

@@ -211,16 +211,27 @@ def reset(
     return advance(state)
 
 
+WAIT = -1
+"""The action that starts nothing now: the instance moves on to its next event. For methods that
+follow a plan and keep a machine free for a job still on its way (the re-optimisation
+baseline); the rules and the learned policy never wait (non-delay dispatching)."""
+
+
 def step(state: State, actions: torch.Tensor) -> State:
-    """Start the next operation of job ``actions[b]`` now in every instance that is not done,
-    then move to the next decision. Updates ``state`` in place and returns it.
+    """Start the next operation of job ``actions[b]`` now in every instance that is not done
+    (or, with :data:`WAIT`, nothing), then move to the next decision. Updates ``state`` in
+    place and returns it.
 
     Args:
-        actions: ``[B]`` int64 job indices, feasible (``state.mask``) where not done.
+        actions: ``[B]`` int64 job indices, feasible (``state.mask``) where not done, or ``WAIT``.
     """
     device = state.time.device
     rows = (~state.done).nonzero().squeeze(1)
-    jobs = actions.to(device)[rows]
+    chosen = actions.to(device)[rows]
+    waits = chosen == WAIT
+    if bool(waits.any()):
+        _wait(state, rows[waits])
+    rows, jobs = rows[~waits], chosen[~waits]
     if not bool(state.mask[rows, jobs].all()):
         raise ValueError("an action picks a job that cannot start now (see state.mask)")
     blocked = state.held[rows, jobs] >= 0
@@ -232,13 +243,24 @@ def step(state: State, actions: torch.Tensor) -> State:
     return advance(state)
 
 
+def _wait(state: State, rows: torch.Tensor) -> None:
+    """Move the instances ``rows`` (1-D) to their next event, though some job could start now."""
+    chosen = torch.zeros_like(state.deadlocked)
+    chosen[rows] = True
+    event = next_event_time(state)
+    if bool((event[rows] >= NEVER).any()):
+        raise ValueError("an instance waits with no event to come: waiting would stall it")
+    _progress(state, chosen, event)
+    _handle_events(state, chosen)
+
+
 def advance(state: State) -> State:
     """Handle events until every instance that is not done has a job that can start."""
     while True:
         waiting = ~state.done & ~state.mask.any(dim=1)
         if not bool(waiting.any()):
             return state
-        event = _next_event_time(state)
+        event = next_event_time(state)
         stuck = waiting & (event >= NEVER)
         if bool(stuck.any()):
             raise RuntimeError("dynamic job shop: an instance waits with no event to come (env bug)")
@@ -257,7 +279,7 @@ def _machine_up(state: State, machines: torch.Tensor) -> torch.Tensor:
     return ~state.down.gather(1, machines.clamp(min=0))
 
 
-def _next_event_time(state: State) -> torch.Tensor:
+def next_event_time(state: State) -> torch.Tensor:
     """``[B]`` the time of each instance's next event (``NEVER`` if none).
 
     Only what can change a decision or a running operation is an event: completions, the
