@@ -112,3 +112,10 @@ def test_train_a_dynamic_policy_and_simulate_with_it(tmp_path, capsys):
     assert "iteration 2:" in capsys.readouterr().out
     assert run(["simulate", FT06, "--seeds", "1..2", "--methods", f"gnn:checkpoint={out}"]) == 0
     assert "gnn:checkpoint" in capsys.readouterr().out
+
+
+def test_blocking_shops_get_the_blocking_policy():
+    from cosolve.simulate import default_checkpoint
+
+    assert default_checkpoint(Dynamics(blocking=True, swap=True)).name == "jssp_dynamic_blocking.pt"
+    assert default_checkpoint(Dynamics(ShutdownModel(prob=0.01))).name == "jssp_dynamic.pt"
