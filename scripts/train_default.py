@@ -4,7 +4,7 @@ OR-Tools' exact solvers, bin packing OR-Tools' CP-SAT).
 
     python scripts/train_default.py tsp WORKDIR [--steps 40000]
     python scripts/train_default.py cvrp WORKDIR --device cuda --time-limit 400
-    python scripts/train_default.py knapsack WORKDIR --init OLD.pt --lr 3e-4 --time-limit 2700
+    python scripts/train_default.py knapsack WORKDIR --init OLD.pt --lr 5e-4 --time-limit 1800 --validate-every 250
     python scripts/train_default.py binpacking WORKDIR --time-limit 4800 --batch-size 64
 
 Solves generated instances with the expert once (cached in WORKDIR as
@@ -20,9 +20,10 @@ output) join the training sets of their size. Ship the result with
 ``... WORKDIR/binpacking_imitation.pt binpacking_offline``).
 
 ``--init CHECKPOINT`` (knapsack) starts a fresh run from an earlier policy's weights: the shipped
-knapsack policy was fine-tuned this way from the first one (six features, ``git show
-6c3eb5a:cosolve/checkpoints_data/knapsack.pt``) after the lookahead features were added, with
-the command above (45 minutes on one CPU thread).
+knapsack policy was fine-tuned this way from the first one (six input features; ``git
+show 6c3eb5a:cosolve/checkpoints_data/knapsack.pt > OLD.pt``) after the lookahead features were
+added, with the knapsack command above (30 minutes, 3,107 steps on one CPU thread; the best
+validation gap, 0.033 % on 64 strong100, came at step 1,000).
 """
 
 from __future__ import annotations
