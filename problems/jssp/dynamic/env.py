@@ -32,7 +32,8 @@ Shapes: ``B`` instances, ``J`` jobs, ``M`` machines. Times are int64.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,7 +176,7 @@ def reset(
         scenario = RandomShutdowns(dynamics.shutdowns, seeds, mean_durations)
     job_zeros = torch.zeros(batch, n_jobs, dtype=torch.int64, device=device)
     machine_zeros = torch.zeros(batch, n_machines, dtype=torch.int64, device=device)
-    window_start, window_end = scenario.window(machine_zeros, machine_zeros)
+    window_start, window_end = scenario.window(machine_zeros)
     unset = torch.full_like(durations, -1)
     state = State(
         durations=durations,
@@ -234,10 +235,6 @@ def step(state: State, actions: torch.Tensor) -> State:
     rows, jobs = rows[~waits], chosen[~waits]
     if not bool(state.mask[rows, jobs].all()):
         raise ValueError("an action picks a job that cannot start now (see state.mask)")
-    blocked = state.held[rows, jobs] >= 0
-    left = state.next_op[rows, jobs] - 1
-    state.leave_times[rows[blocked], jobs[blocked], left[blocked]] = state.time[rows[blocked]]
-    state.machine_job[rows[blocked], state.held[rows[blocked], jobs[blocked]]] = -1
     _start(state, rows, jobs)
     _refresh_mask(state)
     return advance(state)
@@ -350,7 +347,7 @@ def _roll_windows(state: State, rows: torch.Tensor) -> bool:
             repaired_any = True
             state.down &= ~repaired
             state.window_index += repaired.long()
-            start, end = state.scenario.window(state.window_index, state.window_end)
+            start, end = state.scenario.window(state.window_index)
             state.window_start = torch.where(repaired, start, state.window_start)
             state.window_end = torch.where(repaired, end, state.window_end)
         if bool(failing.any()):
@@ -404,16 +401,19 @@ def _resolve_cycles(state: State, rows: torch.Tensor) -> None:
     b, m = moving.nonzero(as_tuple=True)
     if b.numel() == 0:
         return
-    j = state.machine_job[b, m]
-    left = state.next_op[b, j] - 1
-    state.leave_times[b, j, left] = state.time[b]
-    state.machine_job[b, m] = -1
     state.swaps += moving.sum(dim=1)
-    _start(state, b, j)
+    _start(state, b, state.machine_job[b, m])
 
 
 def _start(state: State, rows: torch.Tensor, jobs: torch.Tensor) -> None:
-    """Jobs ``jobs`` of instances ``rows`` (1-D, paired) start their next operation now."""
+    """Jobs ``jobs`` of instances ``rows`` (1-D, paired) start their next operation now; a
+    blocked job first releases the machine it holds (all releases before all starts, so a
+    cycle of blocked jobs swaps in one call)."""
+    holding = state.held[rows, jobs] >= 0
+    held_rows, held_jobs = rows[holding], jobs[holding]
+    left = state.next_op[held_rows, held_jobs] - 1
+    state.leave_times[held_rows, held_jobs, left] = state.time[held_rows]
+    state.machine_job[held_rows, state.held[held_rows, held_jobs]] = -1
     op = state.next_op[rows, jobs]
     machine = state.machines[rows, jobs, op]
     state.dispatch_times[rows, jobs, op] = state.time[rows]
@@ -430,6 +430,24 @@ def _refresh_mask(state: State) -> None:
     up = ~state.down.gather(1, machine)
     can_start = ~state.running & (state.next_op < state.n_machines) & free & up
     state.mask = can_start & ~state.done.unsqueeze(1)
+
+
+def play(state: State, decide: Callable[[State], torch.Tensor]) -> tuple[list[Execution], list[float]]:
+    """Run the batch to its end, ``decide`` giving the ``[B]`` actions at every decision;
+    returns the executions and each instance's mean decision time in seconds (the wall time of
+    each call of ``decide``, shared among the instances it served)."""
+    seconds = torch.zeros(state.time.shape[0], dtype=torch.float64)
+    decisions = torch.zeros_like(seconds)
+    while not bool(state.done.all()):
+        live = (~state.done).cpu()
+        started = time.perf_counter()
+        actions = decide(state)
+        if actions.is_cuda:
+            torch.cuda.synchronize(actions.device)
+        seconds += live.double() * (time.perf_counter() - started) / int(live.sum())
+        decisions += live.double()
+        step(state, actions)
+    return to_executions(state), (seconds / decisions.clamp(min=1)).tolist()
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,9 +1,9 @@
 """Machine shutdown scenarios: when each machine fails and for how long it is repaired.
 
 A scenario is a sequence of shutdown windows ``[start, end)`` per machine. The environment asks
-for them one at a time (``window(k, after)``: the ``k``-th window of every machine, given that
-the previous one ended at ``after``), so a random scenario is unbounded and costs nothing
-beyond the windows the run reaches.
+for them one at a time (``window(k)``: the ``k``-th window of every machine), so a random
+scenario is unbounded and costs nothing beyond the windows the run reaches (drawn a chunk at a
+time, each window starting an up time after the previous one ends).
 
 Random windows are a function of ``(seed, machine, k)`` alone (counter-based hashing,
 :mod:`cosolve.problems.hashing`): a seed is the same scenario for every method, every batch
@@ -89,9 +89,8 @@ class RandomShutdowns:
             self.repair_low = torch.full_like(self.seeds, model.repair[0])
             self.repair_high = torch.full_like(self.seeds, model.repair[1])
 
-    def window(self, k: torch.Tensor, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine (the
-        previous one ending at ``after``, which the drawn chain of windows already knows)."""
+    def window(self, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine."""
         if not self.model.fails:
             never = torch.full_like(k, NEVER)
             return never, never
@@ -153,8 +152,8 @@ class FixedShutdowns:
                     table[b, machine, : len(intervals)] = torch.tensor(intervals, dtype=torch.int64)
         self.table = table.to(device)
 
-    def window(self, k: torch.Tensor, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(start, end)`` ``[B, M]`` of window ``k`` ``[B, M]`` (``after`` is not needed)."""
+    def window(self, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(start, end)`` ``[B, M]`` of window ``k`` ``[B, M]``."""
         index = k.clamp(max=self.table.shape[2] - 1).unsqueeze(2).unsqueeze(3).expand(-1, -1, 1, 2)
         picked = self.table.gather(2, index).squeeze(2)
         return picked[..., 0], picked[..., 1]
