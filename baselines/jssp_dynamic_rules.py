@@ -3,13 +3,13 @@ job shop: at each decision the rule's priority picks among the jobs that can sta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.errors import CosolveInputError
-from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, reset, step, to_executions
+from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, play, reset
 from cosolve.problems.jssp.instance import Instance
 
 
@@ -18,6 +18,13 @@ def dispatch(state: State, rule: str, seed: int = 0) -> torch.Tensor:
     on ties, as in the static env)."""
     scores = RULES[rule](state, seed).masked_fill(~state.mask, float("-inf"))
     return scores.argmax(dim=1)
+
+
+def rule_decider(rule: str, seed: int = 0) -> Callable[[State], torch.Tensor]:
+    """``state -> [B]`` actions of ``rule`` (an unknown rule is a user error)."""
+    if rule not in RULES:
+        raise CosolveInputError(f"unknown rule {rule!r} (choose from {', '.join(RULES)})")
+    return lambda state: dispatch(state, rule, seed)
 
 
 def simulate_rule(
@@ -31,9 +38,5 @@ def simulate_rule(
 ) -> list[Execution]:
     """Run ``rule`` on a batch of same-shape instances, instance ``b`` under scenario
     ``seeds[b]`` (or the given shutdown ``windows``); one execution per instance."""
-    if rule not in RULES:
-        raise CosolveInputError(f"unknown rule {rule!r} (choose from {', '.join(RULES)})")
-    state = reset(instances, dynamics, seeds, device, windows)
-    while not bool(state.done.all()):
-        step(state, dispatch(state, rule, rule_seed))
-    return to_executions(state)
+    decide = rule_decider(rule, rule_seed)
+    return play(reset(instances, dynamics, seeds, device, windows), decide)[0]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodSpec
 from cosolve.problems.jssp.dynamic.check import check
-from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, reset, step, to_executions
+from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, play, reset
 from cosolve.problems.jssp.instance import Instance
 
 CSV_COLUMNS = ("method", "seed", "makespan", "decision_time_s")
@@ -58,32 +57,6 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def run_dispatcher(
-    instances: Sequence[Instance],
-    decide: Callable[[State], torch.Tensor],
-    dynamics: Dynamics,
-    seeds: Sequence[int],
-    device: str = "cpu",
-) -> tuple[list[Execution], list[float]]:
-    """Play instance ``b`` under scenario ``seeds[b]``, all at once (one shape), ``decide``
-    choosing the job to start at each decision; returns the executions and each scenario's mean
-    decision time."""
-    state = reset(instances, dynamics, seeds, device)
-    seconds = torch.zeros(len(seeds), dtype=torch.float64)
-    decisions = torch.zeros(len(seeds), dtype=torch.float64)
-    while not bool(state.done.all()):
-        live = (~state.done).cpu()
-        started = time.perf_counter()
-        actions = decide(state)
-        if actions.is_cuda:
-            torch.cuda.synchronize(actions.device)
-        seconds += live.double() * (time.perf_counter() - started) / int(live.sum())
-        decisions += live.double()
-        step(state, actions)
-    per_decision = (seconds / decisions.clamp(min=1)).tolist()
-    return to_executions(state), per_decision
-
-
 def default_checkpoint(dynamics: Dynamics):
     """The shipped dynamic policy for this shop: the blocking one (``jssp_dynamic_blocking.pt``)
     when jobs block their machines and it ships, else ``jssp_dynamic.pt``."""
@@ -95,20 +68,19 @@ def default_checkpoint(dynamics: Dynamics):
 
 
 def decider(spec: MethodSpec, dynamics: Dynamics, device: str) -> Callable[[State], torch.Tensor]:
+    """``state -> [B]`` actions of a ``rule:<name>`` or ``gnn`` method."""
     if spec.family == "rule":
-        from cosolve.baselines.jssp_dynamic_rules import dispatch
-        from cosolve.baselines.jssp_rules import RULES
+        from cosolve.baselines.jssp_dynamic_rules import rule_decider
 
-        if spec.variant not in RULES:
-            raise CosolveInputError(f"unknown rule {spec.variant!r} in {spec.text!r} (choose from {', '.join(RULES)})")
-        return lambda state: dispatch(state, spec.variant)
+        return rule_decider(spec.variant or "")
     from cosolve.gnn.jssp_dynamic_rollout import choose, load_dynamic_policy
+    from cosolve.problems.jssp.dynamic.observe import observe
 
     policy = load_dynamic_policy(spec.options.get("checkpoint") or default_checkpoint(dynamics), device)
 
     def decide(state: State) -> torch.Tensor:
         with torch.no_grad():
-            return choose(policy, state)[0]
+            return choose(policy, observe(state))[0]
 
     return decide
 
@@ -130,7 +102,8 @@ def run_method(
         executions, stats = simulate_reopt(instances, dynamics, list(seeds), time_limit=time_limit)
         times = [stat.mean_solve_s for stat in stats]
     elif spec.family in ("rule", "gnn"):
-        executions, times = run_dispatcher(instances, decider(spec, dynamics, device), dynamics, seeds, device)
+        decide = decider(spec, dynamics, device)
+        executions, times = play(reset(instances, dynamics, seeds, device), decide)
     else:
         raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name> or reopt)")
     for instance, execution in zip(instances, executions):

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import torch
 
-from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, State, reset, step, to_executions
+from cosolve.gnn.jssp_rollout import load_policy
+from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, play, reset
 from cosolve.problems.jssp.dynamic.observe import (
     N_CANDIDATE_FEATURES,
     N_FEATURES,
     STATIC_CANDIDATE_FEATURES,
     STATIC_FEATURES,
+    Observation,
     observe,
 )
 from cosolve.problems.jssp.instance import Instance
@@ -59,30 +60,30 @@ def from_static(static: JobShopPolicy) -> JobShopPolicy:
 
 def load_dynamic_policy(path: str | Path, device: str = "cpu") -> JobShopPolicy:
     """The policy of a dynamic job shop checkpoint, in eval mode on ``device``."""
-    payload = load_checkpoint(path, PROBLEM)
-    try:
-        policy = JobShopPolicy(PolicyConfig(**payload["policy"]["config"]))
-        policy.load_state_dict(payload["weights"])
-    except (TypeError, RuntimeError) as error:
-        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
+    policy = load_policy(path, device, PROBLEM)
     if policy.config.node_features != N_FEATURES:
         raise CosolveInputError("checkpoint was trained on another graph (not the dynamic job shop's)", path)
-    return policy.to(device).eval()
+    return policy
+
+
+def log_probs_over(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``[B, J]`` log-probabilities of the policy's ``logits`` (``-inf`` off ``mask``); rows with
+    no feasible action (instances that are done) get a uniform row, never used."""
+    return torch.log_softmax(torch.where(mask.any(dim=1, keepdim=True), logits, 0.0), dim=1)
 
 
 def choose(
-    policy: JobShopPolicy, state: State, sample: bool = False, generator: torch.Generator | None = None
+    policy: JobShopPolicy, observation: Observation, sample: bool = False, generator: torch.Generator | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``[B]`` the jobs to start and their log-probabilities (0 where the instance is done)."""
-    logits, _ = policy(observe(state))
-    live = state.mask.any(dim=1, keepdim=True)
-    logits = torch.where(live, logits, 0.0)  # done rows: uniform over nothing, never used
-    log_probs = torch.log_softmax(logits, dim=1)
+    logits, _ = policy(observation)
+    log_probs = log_probs_over(logits, observation.mask)
     if sample:
         actions = torch.multinomial(log_probs.exp(), 1, generator=generator).squeeze(1)
     else:
         actions = logits.argmax(dim=1)
-    return actions, torch.where(live.squeeze(1), log_probs.gather(1, actions.unsqueeze(1)).squeeze(1), 0.0)
+    live = observation.mask.any(dim=1)
+    return actions, torch.where(live, log_probs.gather(1, actions.unsqueeze(1)).squeeze(1), 0.0)
 
 
 @torch.no_grad()
@@ -98,7 +99,4 @@ def simulate_policy(
     scenario ``seeds[b]`` (or the given shutdown ``windows``)."""
     policy = policy.to(device).eval()
     state = reset(instances, dynamics, seeds, device, windows)
-    while not bool(state.done.all()):
-        actions, _ = choose(policy, state)
-        step(state, actions)
-    return to_executions(state)
+    return play(state, lambda state: choose(policy, observe(state))[0])[0]

@@ -24,9 +24,10 @@ benchmarks): with 16 samples of random 15x15 shops the best sample was 3.3 % bel
 0.1-0.25, 2.7 % at 0.35, 1.9 % at 0.5 and 1.4 % at 1.0 (``benchmarks/README.md``)."""
 
 
-def load_policy(path: str | Path, device: str = "cpu") -> JobShopPolicy:
-    """The policy of a job shop checkpoint, in eval mode on ``device``."""
-    payload = load_checkpoint(path, "jssp")
+def load_policy(path: str | Path, device: str = "cpu", problem: str = "jssp") -> JobShopPolicy:
+    """The policy of a job shop checkpoint (of ``problem``: ``jssp``, or ``jssp_dynamic``), in
+    eval mode on ``device``."""
+    payload = load_checkpoint(path, problem)
     if payload["policy"]["name"] != "JobShopPolicy":
         raise CosolveInputError(f"checkpoint holds a {payload['policy']['name']}, not a JobShopPolicy", path)
     try:

@@ -28,7 +28,15 @@ from cosolve.baselines.jssp_dynamic_rules import simulate_rule
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.checkpoint import load_checkpoint, save_training_checkpoints, shipped_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, choose, dynamic_config, from_static, simulate_policy
+from cosolve.gnn.jssp_dynamic_rollout import (
+    PROBLEM,
+    choose,
+    dynamic_config,
+    from_static,
+    load_dynamic_policy,
+    log_probs_over,
+    simulate_policy,
+)
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy
 from cosolve.problems.jssp import generate
@@ -85,12 +93,9 @@ def initial_policy(args: DynamicPPOArgs) -> JobShopPolicy:
     if args.init == "none":
         return JobShopPolicy(PolicyConfig(**args.config))
     try:
-        payload = load_checkpoint(args.init, PROBLEM)
+        return load_dynamic_policy(args.init)
     except CosolveInputError:  # not a dynamic checkpoint: a static job shop one?
         return from_static(load_policy(args.init))
-    policy = JobShopPolicy(PolicyConfig(**payload["policy"]["config"]))
-    policy.load_state_dict(payload["weights"])
-    return policy
 
 
 def collect(policy: JobShopPolicy, instances: list, dynamics: Dynamics, seeds: list[int], device: str):
@@ -101,7 +106,7 @@ def collect(policy: JobShopPolicy, instances: list, dynamics: Dynamics, seeds: l
     with torch.no_grad():
         while not bool(state.done.all()):
             observation = observe(state)
-            action, log_prob = choose(policy, state, sample=True)
+            action, log_prob = choose(policy, observation, sample=True)
             observations.append(observation)
             actions.append(action)
             log_probs.append(log_prob)
@@ -136,7 +141,7 @@ def update(policy, optimizer, batch, advantage: torch.Tensor, args: DynamicPPOAr
             for t in chunk:
                 logits, _ = policy(observations[t])
                 rows = live[t]
-                log_probs = torch.log_softmax(torch.where(rows.unsqueeze(1), logits, 0.0), dim=1)
+                log_probs = log_probs_over(logits, observations[t].mask)
                 new = log_probs.gather(1, actions[t].unsqueeze(1)).squeeze(1)
                 ratio = (new - old_log_probs[t]).exp()
                 surrogate = torch.minimum(
@@ -159,7 +164,7 @@ def validation_set(args: DynamicPPOArgs):
     instances = generate(args.validation_size, args.validation_count, seed=10_000 + args.seed)
     seeds = list(range(1, args.validation_count + 1))
     best_rule = {}
-    for name in args.settings:
+    for name in dict.fromkeys(args.settings):  # a setting listed twice is drawn more often, validated once
         runs = [simulate_rule(instances, rule, SETTINGS[name], seeds) for rule in RULE_NAMES]
         best_rule[name] = float(min(np.mean([e.makespan for e in run]) for run in runs))
     return instances, seeds, best_rule
