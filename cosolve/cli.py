@@ -273,6 +273,20 @@ DEFAULT_TRAINING_SIZES = {
 }
 
 
+def _refuse_overwrite(out: Path, resume: Path | None, force: bool) -> None:
+    """A training run keeps an existing ``--out`` unless it is forced or resumed."""
+    if out.exists() and not force and resume is None:
+        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+
+
+def _training_sizes(problem: str, text: str) -> list[str]:
+    """The comma-separated training sizes of ``text``, each checked by the problem's generator."""
+    sizes = [size.strip() for size in text.split(",") if size.strip()]
+    for size in sizes:
+        get_problem(problem).parse_size(size)
+    return sizes
+
+
 @contextmanager
 def training_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar for a training run; yields the trainers' ``progress`` callback."""
@@ -392,12 +406,9 @@ def train(
         raise CosolveInputError(f"training is available for jssp, tsp, cvrp, knapsack and binpacking, not {problem}")
     if algo not in ("imitation", "ppo"):
         raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
-    if out.exists() and not force and resume is None:
-        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
-    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
-    rule_sizes = [size.strip() for size in rule_validation.split(",") if size.strip()]
-    for size in size_list + rule_sizes:
-        get_problem(problem).parse_size(size)
+    _refuse_overwrite(out, resume, force)
+    size_list = _training_sizes(problem, sizes)
+    rule_sizes = _training_sizes(problem, rule_validation)
     if algo == "ppo":
         from cosolve.train.ppo import PPOArgs
         from cosolve.train.ppo import train as train_ppo
@@ -480,11 +491,8 @@ def _train_routing(
     expert = default_expert if expert == "auto" else expert
     if algo != "imitation":
         raise CosolveInputError(f"{problem} trains by imitation only so far, not {algo!r}")
-    if out.exists() and not force and resume is None:
-        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
-    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
-    for size in size_list:
-        get_problem(problem).parse_size(size)
+    _refuse_overwrite(out, resume, force)
+    size_list = _training_sizes(problem, sizes)
     folder = data_dir or out.parent / f"{out.stem}_experts"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -519,13 +527,10 @@ def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, de
     from cosolve.train.dynamic_ppo import DynamicPPOArgs
     from cosolve.train.dynamic_ppo import train as train_dynamic
 
-    if out.exists() and not force and resume is None:
-        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    _refuse_overwrite(out, resume, force)
     if resume is not None and Path(f"{out}.last") != resume:
         raise CosolveInputError(f"--resume continues the run of --out: pass {out}.last", resume)
-    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
-    for size in size_list:
-        get_problem("jssp").parse_size(size)
+    size_list = _training_sizes("jssp", sizes)
     args = DynamicPPOArgs(
         out=str(out),
         sizes=size_list,
@@ -551,11 +556,8 @@ def _train_online_packing(out, sizes, iterations, streams, validate_every, devic
     from cosolve.train.binpacking_online import OnlineTrainingArgs
     from cosolve.train.binpacking_online import train as train_online
 
-    if out.exists() and not force and resume is None:
-        raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
-    size_list = [size.strip() for size in sizes.split(",") if size.strip()]
-    for size in size_list:
-        get_problem("binpacking").parse_size(size)
+    _refuse_overwrite(out, resume, force)
+    size_list = _training_sizes("binpacking", sizes)
     args = OnlineTrainingArgs(
         out=str(out),
         streams=size_list,
