@@ -606,7 +606,10 @@ def simulate(
     ] = False,
     seeds: Annotated[str, typer.Option("--seeds", help="Scenario seeds: A..B, a comma list or one.")] = "1..20",
     methods: Annotated[
-        str, typer.Option("--methods", help="Comma-separated: gnn, gnn:checkpoint=PATH, rule:<name>, reopt.")
+        str,
+        typer.Option(
+            "--methods", help="Comma-separated: gnn, gnn:checkpoint=PATH, rule:<name>, pilot, pilot:mor+spt, reopt."
+        ),
     ] = "gnn,rule:mwkr,rule:spt",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", min=0.01, help="reopt: CP-SAT seconds per re-solve.")

@@ -3,8 +3,10 @@ scenarios (one per seed, the same for every method), check every executed schedu
 
 Methods: ``gnn`` (the shipped dynamic policy for the shop, :func:`default_checkpoint`, or
 ``gnn:checkpoint=PATH``), ``rule:<name>``
-(every job shop rule), ``reopt`` (CP-SAT re-optimisation at every disruption, ``--time-limit``
-seconds per re-solve). All seeds of a method run as one batch on the env.
+(every job shop rule), ``pilot`` or ``pilot:<rule>+<rule>`` (lookahead: every job that can
+start is tried on a copy of the shop finished by the rules, default ``mor+spt``, with no
+future shutdowns; slow), ``reopt`` (CP-SAT re-optimisation at every disruption,
+``--time-limit`` seconds per re-solve). All seeds of a method run as one batch on the env.
 
 Decision time (``decision_time_s``): the wall time a method spends choosing, per decision of
 the scenario — for the batched methods the time of each batched choice shared among the
@@ -68,11 +70,15 @@ def default_checkpoint(dynamics: Dynamics):
 
 
 def decider(spec: MethodSpec, dynamics: Dynamics, device: str) -> Callable[[State], torch.Tensor]:
-    """``state -> [B]`` actions of a ``rule:<name>`` or ``gnn`` method."""
+    """``state -> [B]`` actions of a ``rule:<name>``, ``pilot`` or ``gnn`` method."""
     if spec.family == "rule":
         from cosolve.baselines.jssp_dynamic_rules import rule_decider
 
         return rule_decider(spec.variant or "")
+    if spec.family == "pilot":
+        from cosolve.baselines.jssp_dynamic_pilot import PILOT_RULES, pilot_decider
+
+        return pilot_decider(spec.variant.split("+") if spec.variant else PILOT_RULES)
     from cosolve.gnn.jssp_dynamic_rollout import choose, load_dynamic_policy
     from cosolve.problems.jssp.dynamic.observe import observe
 
@@ -101,11 +107,11 @@ def run_method(
 
         executions, stats = simulate_reopt(instances, dynamics, list(seeds), time_limit=time_limit)
         times = [stat.mean_solve_s for stat in stats]
-    elif spec.family in ("rule", "gnn"):
+    elif spec.family in ("rule", "pilot", "gnn"):
         decide = decider(spec, dynamics, device)
         executions, times = play(reset(instances, dynamics, seeds, device), decide)
     else:
-        raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name> or reopt)")
+        raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name>, pilot or reopt)")
     for instance, execution in zip(instances, executions):
         if not execution.deadlocked:
             check(instance, execution)

@@ -56,6 +56,19 @@ def test_simulate_prints_the_summary_and_writes_rows_and_a_chart(tmp_path, capsy
     assert chart.stat().st_size > 1000
 
 
+def test_the_lookahead_dispatcher_runs_from_the_cli(tmp_path, capsys):
+    rows_path = tmp_path / "rows.csv"
+    argv = [FT06, "--shutdown-prob", "0.05", "--blocking", "--swap", "--seeds", "1..3", "--csv", rows_path]
+    assert run(["simulate", *argv, "--methods", "pilot,pilot:spt,rule:spt"]) == 0
+    rows = list(csv.DictReader(rows_path.open()))
+    makespans = {
+        method: [int(row["makespan"]) for row in rows if row["method"] == method]
+        for method in ("pilot", "pilot:spt", "rule:spt")
+    }
+    assert all(len(values) == 3 for values in makespans.values())
+    assert sum(makespans["pilot"]) < sum(makespans["rule:spt"])  # measured on ft06: mean 95.7 vs 116.3
+
+
 def test_deadlocks_without_swaps_are_counted_not_crashed(tmp_path, capsys):
     rows_path = tmp_path / "rows.csv"
     assert run(["simulate", FT06, "--blocking", "--seeds", "1..2", "--methods", "rule:spt", "--csv", rows_path]) == 0
@@ -73,6 +86,7 @@ def test_deadlocks_without_swaps_are_counted_not_crashed(tmp_path, capsys):
         (["--repair", "9"], "--repair"),
         (["--methods", "magic"], "unknown method"),
         (["--methods", "rule:nope"], "unknown rule"),
+        (["--methods", "pilot:mor+nope"], "unknown rule"),
         (["--shutdown-prob", "1.5"], "shutdown probability"),
         (["--swap"], "blocking"),
         (["--interrupt", "pause"], "interrupt"),

@@ -178,34 +178,64 @@ def validate(policy, instances, seeds, best_rule, device) -> dict:
     return ratios
 
 
+def resume_from(out: str, policy, optimizer) -> tuple[int, float]:
+    """Load ``out.last`` into ``policy`` and ``optimizer`` when it exists; returns the iteration
+    (or round) it had reached and its best score, ``(0, inf)`` without one."""
+    last = Path(f"{out}.last")
+    if not last.is_file():
+        return 0, float("inf")
+    previous = load_checkpoint(last, PROBLEM)
+    policy.load_state_dict(previous["weights"])
+    optimizer.load_state_dict(previous["training"]["optimizer"])
+    return previous["training"]["iteration"], previous["training"]["best_score"]
+
+
+def draw_shops(rng: np.random.Generator, args) -> tuple[str, str, list, list[int]]:
+    """One iteration's size and setting (drawn from ``args.sizes`` and ``args.settings``),
+    ``args.instances`` random shops of that size and a scenario seed for each."""
+    size = args.sizes[int(rng.integers(len(args.sizes)))]
+    name = args.settings[int(rng.integers(len(args.settings)))]
+    shops = generate(size, args.instances, seed=int(rng.integers(2**31)))
+    seeds = [int(s) for s in rng.integers(1, 2**31, size=args.instances)]
+    return size, name, shops, seeds
+
+
+def validate_and_save(
+    policy, optimizer, validation: tuple, args, iteration: int, best_score: float, row: dict
+) -> float:
+    """Validate ``policy`` on ``validation`` (:func:`validation_set`), add the scores to ``row``,
+    write ``args.out.last`` (and ``args.out`` when best) and the CSV row; returns the best score."""
+    ratios = validate(policy, *validation, args.device)
+    score = float(np.mean(list(ratios.values())))
+    row.update({"score": score, **{f"ratio_{k}": v for k, v in ratios.items()}})
+    is_best = score < best_score
+    best_score = min(best_score, score)
+    training = {
+        "iteration": iteration,
+        "best_score": best_score,
+        "optimizer": optimizer.state_dict(),
+        "args": asdict(args),
+    }
+    config = policy.config.to_dict()
+    save_training_checkpoints(args.out, PROBLEM, policy, config, training, {"score": score, **ratios}, is_best)
+    append_csv(f"{args.out}.csv", row)  # one row per validation: the same columns every time
+    return best_score
+
+
 def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print, resume: bool = True) -> float:
     """Run PPO; returns the best validation score (mean makespan ratio to the best rule).
     With ``resume``, a run whose ``out.last`` exists continues from it."""
-    unknown = [name for name in args.settings if name not in SETTINGS]
-    if unknown:
-        raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")
+    check_settings(args.settings)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    rng = np.random.default_rng(args.seed)
     policy = initial_policy(args).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
-    start_iteration, best_score = 0, float("inf")
-    last = Path(f"{args.out}.last")
-    if resume and last.is_file():
-        previous = load_checkpoint(last, PROBLEM)
-        policy.load_state_dict(previous["weights"])
-        optimizer.load_state_dict(previous["training"]["optimizer"])
-        start_iteration = previous["training"]["iteration"]
-        best_score = previous["training"]["best_score"]
-        rng = np.random.default_rng(args.seed + start_iteration)
-    instances_val, seeds_val, best_rule = validation_set(args)
-    config = policy.config.to_dict()
+    start_iteration, best_score = resume_from(args.out, policy, optimizer) if resume else (0, float("inf"))
+    rng = np.random.default_rng(args.seed + start_iteration)
+    validation = validation_set(args)
     for iteration in range(start_iteration, args.iterations):
         started = time.time()
-        size = args.sizes[int(rng.integers(len(args.sizes)))]
-        name = args.settings[int(rng.integers(len(args.settings)))]
-        shops = generate(size, args.instances, seed=int(rng.integers(2**31)))
-        seeds = [int(s) for s in rng.integers(1, 2**31, size=args.instances)]
+        size, name, shops, seeds = draw_shops(rng, args)
         batch_instances = [shop for shop in shops for _ in range(args.rollouts)]
         batch_seeds = [seed for seed in seeds for _ in range(args.rollouts)]
         policy.eval()
@@ -224,21 +254,13 @@ def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print, resume: boo
             "seconds": round(time.time() - started, 2),
             **stats,
         }
-        validating = (iteration + 1) % args.validate_every == 0 or iteration + 1 == args.iterations
-        is_best = False
-        if validating:
-            ratios = validate(policy, instances_val, seeds_val, best_rule, args.device)
-            score = float(np.mean(list(ratios.values())))
-            row.update({"score": score, **{f"ratio_{k}": v for k, v in ratios.items()}})
-            is_best = score < best_score
-            best_score = min(best_score, score)
-            training = {
-                "iteration": iteration + 1,
-                "best_score": best_score,
-                "optimizer": optimizer.state_dict(),
-                "args": asdict(args),
-            }
-            save_training_checkpoints(args.out, PROBLEM, policy, config, training, {"score": score, **ratios}, is_best)
-        append_csv(f"{args.out}.csv", row)
+        if (iteration + 1) % args.validate_every == 0 or iteration + 1 == args.iterations:
+            best_score = validate_and_save(policy, optimizer, validation, args, iteration + 1, best_score, row)
         log(row)
     return best_score
+
+
+def check_settings(settings: list[str]) -> None:
+    unknown = [name for name in settings if name not in SETTINGS]
+    if unknown:
+        raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")

@@ -55,6 +55,28 @@ def test_swap_resolves_a_deadlock_cycle():
     check(shop, execution)
 
 
+def test_a_cycle_with_a_machine_down_swaps_when_it_is_repaired():
+    # The cycle of the case above forms at 5; M0 is down from 4 to 8, so the swap waits for the
+    # repair (job 0 may leave a down machine, but job 1 cannot start on it).
+    shop = _instance([[0, 1], [1, 0]], [[3, 2], [5, 1]])
+    execution, _ = _play(shop, Dynamics(blocking=True, swap=True), [1, 0], windows=[(0, 4, 8)])
+    assert execution.dispatch_times.tolist() == [[0, 8], [0, 8]]
+    assert execution.makespan == 10 and execution.swaps == 2
+    check(shop, execution)
+
+
+def test_a_three_machine_cycle_swaps_at_once():
+    # Job j: M(j) (times 2, 3, 4), then M(j + 1 mod 3) and M(j + 2 mod 3) (1 each). At 4 all three
+    # are blocked, each waiting for the machine the next one holds: all move at 4; at 5 the same
+    # again, one machine on.
+    shop = _instance([[0, 1, 2], [1, 2, 0], [2, 0, 1]], [[2, 1, 1], [3, 1, 1], [4, 1, 1]])
+    execution, _ = _play(shop, BLOCKING_SWAP, [0, 1, 2])
+    assert execution.dispatch_times.tolist() == [[0, 4, 5]] * 3
+    assert execution.leave_times[:, :2].tolist() == [[4, 5]] * 3
+    assert execution.makespan == 6 and execution.swaps == 6
+    check(shop, execution)
+
+
 def test_without_swaps_the_cycle_is_a_deadlock():
     shop = _instance([[0, 1], [1, 0]], [[3, 2], [5, 1]])
     state = reset([shop], Dynamics(blocking=True))

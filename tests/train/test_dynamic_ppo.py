@@ -3,6 +3,9 @@ and resumes."""
 
 from __future__ import annotations
 
+import csv
+
+import pytest
 import torch
 
 from cosolve.checkpoint import load_checkpoint
@@ -57,6 +60,10 @@ def test_short_run_learns_and_resumes(tmp_path):
     best = train(args, log=rows.append)
     scores = [row["score"] for row in rows if "score" in row]
     assert len(scores) == 2 and best == min(scores)
+    with open(tmp_path / "p.pt.csv", newline="") as handle:  # regression: rows once outgrew the header
+        logged = list(csv.DictReader(handle))
+    assert [float(row["score"]) for row in logged] == pytest.approx(scores, rel=1e-5)
+    assert all(None not in row for row in logged)
     assert best < before - 0.03, (before, scores)  # measured: 1.087 -> 1.014 (makespan / best rule's)
     first = load_checkpoint(tmp_path / "p.pt.last", PROBLEM)
     assert first["training"]["iteration"] == 12

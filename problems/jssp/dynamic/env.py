@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import torch
@@ -212,6 +212,19 @@ def reset(
     return advance(state)
 
 
+def select(state: State, rows: torch.Tensor) -> State:
+    """A new state of the instances ``rows`` (``[R]`` int64, repeats allowed) as they stand now,
+    sharing no tensor with ``state``: each copy goes on under its own scenario (the same
+    shutdowns as the original row), whatever happens to the others. For lookahead: try every
+    action of a decision on its own copy."""
+    tensors = {
+        spec.name: getattr(state, spec.name)[rows].clone()
+        for spec in fields(state)
+        if isinstance(getattr(state, spec.name), torch.Tensor)
+    }
+    return replace(state, **tensors, scenario=state.scenario.select(rows))
+
+
 WAIT = -1
 """The action that starts nothing now: the instance moves on to its next event. For methods that
 follow a plan and keep a machine free for a job still on its way (the re-optimisation
@@ -383,15 +396,17 @@ def _resolve_cycles(state: State, rows: torch.Tensor) -> None:
     b, j = blocked.nonzero(as_tuple=True)
     successor = torch.full((batch, n_machines + 1), n_machines, dtype=torch.int64, device=device)
     successor[b, state.held[b, j]] = state.candidate_machine[b, j]
-    machines = torch.arange(n_machines, device=device).unsqueeze(0)
-    down = torch.cat([state.down, torch.zeros(batch, 1, dtype=torch.bool, device=device)], dim=1)
-    in_cycle = torch.zeros(batch, n_machines, dtype=torch.bool, device=device)
-    cycle_down = down[:, :n_machines].clone()
-    walker = successor[:, :n_machines]
-    for _ in range(n_machines):
-        in_cycle |= walker == machines
-        cycle_down |= down.gather(1, walker)
-        walker = successor.gather(1, walker)
+    # Pointer doubling: after k rounds ``reach`` is the successor 2**k steps on and ``path_down``
+    # whether a machine among those 2**k steps is down. Once 2**k > M, every machine reaches
+    # its cycle (or the sink M), the cycles are what is reached, and a machine on a cycle has
+    # seen its whole cycle.
+    reach = successor
+    path_down = torch.cat([state.down, torch.zeros(batch, 1, dtype=torch.bool, device=device)], dim=1)
+    for _ in range(n_machines.bit_length()):
+        path_down = path_down | path_down.gather(1, reach)
+        reach = reach.gather(1, reach)
+    in_cycle = torch.zeros(batch, n_machines + 1, dtype=torch.bool, device=device).scatter_(1, reach, True)
+    in_cycle, cycle_down = in_cycle[:, :n_machines], path_down[:, :n_machines]
     if not bool(in_cycle.any()):
         return
     if not state.dynamics.swap:

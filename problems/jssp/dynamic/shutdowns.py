@@ -102,6 +102,19 @@ class RandomShutdowns:
     _starts: torch.Tensor | None = None
     _ends: torch.Tensor | None = None
 
+    def select(self, rows: torch.Tensor) -> RandomShutdowns:
+        """The scenarios of the instances ``rows`` ``[R]`` (the windows drawn so far come along)."""
+        chosen = RandomShutdowns.__new__(RandomShutdowns)
+        chosen.model = self.model
+        chosen.seeds, chosen.repair_low, chosen.repair_high = (
+            self.seeds[rows],
+            self.repair_low[rows],
+            self.repair_high[rows],
+        )
+        if self._starts is not None:
+            chosen._starts, chosen._ends = self._starts[rows], self._ends[rows]
+        return chosen
+
     def _draw_more(self, n_machines: int, device: torch.device) -> None:
         """Draw the next :data:`CHUNK` windows of every machine (``[B, M, CHUNK]``)."""
         drawn = 0 if self._starts is None else self._starts.shape[2]
@@ -151,6 +164,12 @@ class FixedShutdowns:
                 if intervals:
                     table[b, machine, : len(intervals)] = torch.tensor(intervals, dtype=torch.int64)
         self.table = table.to(device)
+
+    def select(self, rows: torch.Tensor) -> FixedShutdowns:
+        """The windows of the instances ``rows`` ``[R]``."""
+        chosen = FixedShutdowns.__new__(FixedShutdowns)
+        chosen.table = self.table[rows]
+        return chosen
 
     def window(self, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(start, end)`` ``[B, M]`` of window ``k`` ``[B, M]``."""

@@ -1,0 +1,163 @@
+"""Imitation of the lookahead dispatcher (:mod:`cosolve.baselines.jssp_dynamic_pilot`) by the
+dynamic job shop policy, with DAgger.
+
+Each round plays ``instances`` random Taillard shops of one drawn size under one drawn setting
+and scenario with the *current policy* (sampling, so the states are the ones the policy
+reaches, not the expert's), and labels every decision with the lookahead makespans of its
+candidate jobs. The target of a decision is ``softmax(-(makespan - best) / (temperature *
+best))`` over the candidates: jobs within a fraction ``temperature`` of the best lookahead get
+most of the weight, ties share it. Every labelled decision is kept (the DAgger aggregate, up to
+``memory`` decision batches), and each round takes ``updates`` Adam steps of cross-entropy, each
+on one decision batch drawn from the aggregate.
+
+Much cheaper than PPO per unit of improvement on this CPU: the lookahead is 7-13 % below the
+best rule on blocking shops (ft10, ft20, ta21-22 under ``p0.02+blocking``), and its label says
+which job to start, where an episode's return says only how the whole run went.
+
+Validation and checkpoints as in :mod:`cosolve.train.dynamic_ppo` (mean ratio of greedy
+dispatching to the best rule on fixed instances and scenarios).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from cosolve.baselines.jssp_dynamic_pilot import PILOT_RULES, lookahead_makespans
+from cosolve.gnn.jssp_dynamic_rollout import choose, dynamic_config, log_probs_over
+from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
+from cosolve.problems.jssp.dynamic.observe import Observation, observe
+from cosolve.train.dynamic_ppo import (
+    SETTINGS,
+    DynamicPPOArgs,
+    check_settings,
+    draw_shops,
+    initial_policy,
+    resume_from,
+    validate_and_save,
+    validation_set,
+)
+
+
+@dataclass
+class DynamicImitationArgs:
+    """Every knob of the run."""
+
+    out: str
+    sizes: list[str] = field(default_factory=lambda: ["10x10", "15x15", "20x5"])
+    settings: list[str] = field(default_factory=lambda: [name for name, d in SETTINGS.items() if d.blocking])
+    rounds: int = 200
+    instances: int = 16
+    pilot_rules: list[str] = field(default_factory=lambda: list(PILOT_RULES))
+    temperature: float = 0.01
+    learning_rate: float = 3e-4
+    updates: int = 200
+    memory: int = 4000
+    max_grad_norm: float = 1.0
+    validate_every: int = 5
+    validation_size: str = "15x15"
+    validation_count: int = 8
+    init: str = "none"
+    """As in :class:`DynamicPPOArgs`: ``static``, ``none`` or a checkpoint path."""
+    seed: int = 0
+    device: str = "cpu"
+    config: dict = field(default_factory=lambda: dynamic_config().to_dict())
+
+
+def targets(makespans: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``[B, J]`` target distributions from lookahead ``makespans`` ``[B, J]`` (``inf`` off the
+    candidates); rows with no candidate are all zero."""
+    best = makespans.min(dim=1, keepdim=True).values
+    scaled = -(makespans - best) / (temperature * best.clamp(min=1.0))
+    live = torch.isfinite(best)
+    return torch.where(live, torch.softmax(torch.where(live, scaled, 0.0), dim=1), 0.0).float()
+
+
+def collect(policy, instances: list, dynamics: Dynamics, seeds: list[int], args: DynamicImitationArgs, device: str):
+    """Play the policy (sampling) and label every decision; returns ``[(observation, target)]``
+    per decision and the makespans ``[B]`` of the policy's own runs."""
+    state = reset(instances, dynamics, seeds, device)
+    labelled: list[tuple[Observation, torch.Tensor]] = []
+    with torch.no_grad():
+        while not bool(state.done.all()):
+            observation = observe(state)
+            target = targets(lookahead_makespans(state, args.pilot_rules), args.temperature)
+            labelled.append((observation, target))
+            action, _ = choose(policy, observation, sample=True)
+            step(state, action)
+    return labelled, state.makespan.double()
+
+
+def cross_entropy(policy, observation: Observation, target: torch.Tensor) -> torch.Tensor:
+    """Mean over the live rows of ``-sum target * log p``."""
+    logits, _ = policy(observation)
+    log_probs = log_probs_over(logits, observation.mask).masked_fill(~observation.mask, 0.0)
+    live = observation.mask.any(dim=1)
+    return -(target * log_probs).sum(dim=1)[live].mean()
+
+
+def fit(policy, optimizer, memory: list, args: DynamicImitationArgs) -> float:
+    """``args.updates`` steps, each on one decision batch of the aggregate; the mean loss."""
+    losses = []
+    for index in np.random.randint(len(memory), size=args.updates):
+        observation, target = memory[index]
+        optimizer.zero_grad()
+        loss = cross_entropy(policy, observation, target)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.max_grad_norm)
+        optimizer.step()
+        losses.append(float(loss.detach()))
+    return float(np.mean(losses))
+
+
+def train(args: DynamicImitationArgs, log: Callable[[dict], None] = print, resume: bool = True) -> float:
+    """Run DAgger; returns the best validation score (mean makespan ratio to the best rule).
+    With ``resume``, a run whose ``out.last`` exists continues from its weights (the aggregate
+    starts empty again)."""
+    check_settings(args.settings)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    shared = DynamicPPOArgs(
+        out=args.out,
+        settings=args.settings,
+        validation_size=args.validation_size,
+        validation_count=args.validation_count,
+        init=args.init,
+        seed=args.seed,
+        config=args.config,
+    )
+    policy = initial_policy(shared).to(args.device)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
+    start_round, best_score = resume_from(args.out, policy, optimizer) if resume else (0, float("inf"))
+    rng = np.random.default_rng(args.seed + start_round)
+    validation = validation_set(shared)
+    memory: list[tuple[Observation, torch.Tensor]] = []
+    for round_index in range(start_round, args.rounds):
+        started = time.time()
+        size, name, shops, seeds = draw_shops(rng, args)
+        policy.eval()
+        labelled, makespans = collect(policy, shops, SETTINGS[name], seeds, args, args.device)
+        memory = (memory + labelled)[-args.memory :]
+        labelling = time.time() - started
+        policy.train()
+        loss = fit(policy, optimizer, memory, args)
+        row = {
+            "round": round_index + 1,
+            "size": size,
+            "setting": name,
+            "policy_makespan": float(makespans.mean()),
+            "decisions": len(labelled),
+            "memory": len(memory),
+            "loss": loss,
+            "label_seconds": round(labelling, 2),
+            "seconds": round(time.time() - started, 2),
+        }
+        if (round_index + 1) % args.validate_every == 0 or round_index + 1 == args.rounds:
+            policy.eval()
+            best_score = validate_and_save(policy, optimizer, validation, args, round_index + 1, best_score, row)
+        log(row)
+    return best_score
