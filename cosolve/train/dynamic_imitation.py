@@ -10,9 +10,15 @@ most of the weight, ties share it. Every labelled decision is kept (the DAgger a
 ``memory`` decision batches), and each round takes ``updates`` Adam steps of cross-entropy, each
 on one decision batch drawn from the aggregate.
 
-Much cheaper than PPO per unit of improvement on this CPU: the lookahead is 7-13 % below the
-best rule on blocking shops (ft10, ft20, ta21-22 under ``p0.02+blocking``), and its label says
-which job to start, where an episode's return says only how the whole run went.
+Why: the lookahead is 7-13 % below the best rule on blocking shops (ft10, ft20, ta21-22 under
+``p0.02+blocking``, seeds 1-2), and its label says which job to start, where an episode's return
+says only how the whole run went. Measured so far (2-core CPU): the policy does not pick the
+lookahead's choices up — on 40 labelled decision batches of 10x10 blocking shops, 30 epochs
+took the cross-entropy from 0.37 to 0.30 (target entropy 0.12) and the agreement with the
+lookahead's best from 0.85 to 0.91, and 30 DAgger rounds from the PPO blocking policy left its
+validation ratio within the noise (0.98-1.04). The lookahead's choice depends on a whole
+simulated future that the graph features do not carry; the module stays as the tool for
+richer features or larger models.
 
 Validation and checkpoints as in :mod:`cosolve.train.dynamic_ppo` (mean ratio of greedy
 dispatching to the best rule on fixed instances and scenarios).

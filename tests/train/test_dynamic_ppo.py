@@ -4,12 +4,16 @@ and resumes."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 
+import numpy as np
 import pytest
 import torch
 
+from cosolve.baselines.jssp_dynamic_rules import simulate_rule
+from cosolve.baselines.jssp_rules import RULES
 from cosolve.checkpoint import load_checkpoint
-from cosolve.gnn.jssp_dynamic_rollout import PROBLEM
+from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, simulate_policy
 from cosolve.train.dynamic_ppo import (
     SETTINGS,
     DynamicPPOArgs,
@@ -19,6 +23,8 @@ from cosolve.train.dynamic_ppo import (
     validate,
     validation_set,
 )
+
+SMALL = {"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 9}
 
 
 def test_leave_one_out_compares_with_the_other_rollouts_of_the_instance():
@@ -52,7 +58,7 @@ def test_short_run_learns_and_resumes(tmp_path):
         validation_size="6x6",
         validation_count=8,
         init="none",
-        config={"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 9},
+        config=SMALL,
     )
     torch.manual_seed(args.seed)  # the initial weights train() starts from
     before = validate(initial_policy(args), *validation_set(args), "cpu")["p0.02"]
@@ -72,3 +78,20 @@ def test_short_run_learns_and_resumes(tmp_path):
     train(args, log=rows.append)
     assert [row["iteration"] for row in rows] == [13, 14]
     assert load_checkpoint(tmp_path / "p.pt.last", PROBLEM)["training"]["iteration"] == 14
+
+
+def test_validation_covers_every_size_and_every_rule():
+    args = DynamicPPOArgs(out="unused", settings=["p0+blocking"], validation_size="6x6, 8x4", validation_count=3)
+    groups, seeds, best_rule = validation_set(args)
+    assert [group[0].shape for group in groups] == [(6, 6), (8, 4)] and seeds == [1, 2, 3]
+    dynamics = SETTINGS["p0+blocking"]
+    for group, best in zip(groups, best_rule["p0+blocking"]):  # the seeded random rule counts too
+        means = [np.mean([e.makespan for e in simulate_rule(group, rule, dynamics, seeds)]) for rule in RULES]
+        assert best == min(means)
+    policy = initial_policy(dataclasses.replace(args, init="none", config=SMALL))
+    ratios = validate(policy, groups, seeds, best_rule, "cpu")
+    per_size = [
+        np.mean([e.makespan for e in simulate_policy(policy, group, dynamics, seeds)]) / best
+        for group, best in zip(groups, best_rule["p0+blocking"])
+    ]
+    assert ratios["p0+blocking"] == pytest.approx(np.mean(per_size))
