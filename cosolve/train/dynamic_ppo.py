@@ -39,10 +39,10 @@ from cosolve.gnn.jssp_dynamic_rollout import (
 )
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy
-from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
 from cosolve.problems.jssp.dynamic.observe import observe
 from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
+from cosolve.problems.jssp.generate import generate_spec
 from cosolve.problems.jssp.observe import load_bound
 from cosolve.train.log import append_csv
 
@@ -64,6 +64,7 @@ class DynamicPPOArgs:
 
     out: str
     sizes: list[str] = field(default_factory=lambda: ["8x8", "10x10"])
+    """Shop specs drawn from: ``JxM`` (Taillard's generator) or ``flow:JxM`` (flow-like shops)."""
     settings: list[str] = field(default_factory=lambda: list(SETTINGS))
     iterations: int = 300
     instances: int = 8
@@ -163,7 +164,7 @@ def validation_set(args: DynamicPPOArgs):
     per setting the best rule's mean makespan on each size (every rule of the benchmark, the
     seeded ``random`` included: under blocking it is often the best)."""
     sizes = [size.strip() for size in args.validation_size.split(",")]
-    groups = [generate(size, args.validation_count, seed=10_000 + args.seed + k) for k, size in enumerate(sizes)]
+    groups = [generate_spec(size, args.validation_count, seed=10_000 + args.seed + k) for k, size in enumerate(sizes)]
     seeds = list(range(1, args.validation_count + 1))
     best_rule = {}
     for name in dict.fromkeys(args.settings):  # a setting listed twice is drawn more often, validated once
@@ -206,7 +207,7 @@ def draw_shops(rng: np.random.Generator, args) -> tuple[str, str, list, list[int
     ``args.instances`` random shops of that size and a scenario seed for each."""
     size = args.sizes[int(rng.integers(len(args.sizes)))]
     name = args.settings[int(rng.integers(len(args.settings)))]
-    shops = generate(size, args.instances, seed=int(rng.integers(2**31)))
+    shops = generate_spec(size, args.instances, seed=int(rng.integers(2**31)))
     seeds = [int(s) for s in rng.integers(1, 2**31, size=args.instances)]
     return size, name, shops, seeds
 

@@ -1,9 +1,15 @@
-"""Taillard's (1993) random job shop generator, bit-exact.
+"""Taillard's (1993) random job shop generator, bit-exact, and a flow-like variant.
 
 Processing times are uniform integers in ``[1, 99]``; each job's machine order is a random
 permutation drawn by Taillard's swap procedure. Both use Taillard's linear congruential
 generator (Lehmer, a = 16807, m = 2^31 - 1), so the published time and machine seeds
 reproduce the published instances (ta01: 840612802, 398197754).
+
+Flow-like shops (:func:`generate_flowlike`): the same times, but every job visits the machines
+roughly in one direction, machine ``m`` at the position of ``m + spread * M * u`` sorted
+(``u`` uniform in [0, 1)), as in Fisher and Thompson's ft10 and ft20 where jobs start on the
+first machines and end on the last ones. Training specs (:func:`generate_spec`): ``"JxM"`` for
+Taillard's, ``"flow:JxM"`` for flow-like shops.
 """
 
 from __future__ import annotations
@@ -71,3 +77,35 @@ def generate(size: str | tuple[int, int], count: int, seed: int) -> list[Instanc
         taillard_instance(n_jobs, n_machines, int(t), int(m), name=f"jssp_{n_jobs}x{n_machines}_s{seed}_{i:04d}")
         for i, (t, m) in enumerate(seeds)
     ]
+
+
+FLOW_SPREAD = 0.5
+"""How far a flow-like job's machine order strays from 0, 1, ..., M - 1 (a fraction of M)."""
+
+
+def generate_flowlike(
+    size: str | tuple[int, int], count: int, seed: int, spread: float = FLOW_SPREAD
+) -> list[Instance]:
+    """``count`` flow-like shops of ``size`` (times uniform in ``[1, 99]``, see the module
+    docstring); the same seed gives the same list."""
+    n_jobs, n_machines = parse_size(size) if isinstance(size, str) else size
+    if count < 0:
+        raise CosolveInputError(f"count must be >= 0, got {count}")
+    rng = np.random.default_rng(seed)
+    instances = []
+    for i in range(count):
+        durations = rng.integers(1, 100, size=(n_jobs, n_machines), dtype=np.int64)
+        keys = np.arange(n_machines) + spread * n_machines * rng.random((n_jobs, n_machines))
+        machines = np.argsort(keys, axis=1, kind="stable").astype(np.int64)
+        instances.append(Instance(f"flow_{n_jobs}x{n_machines}_s{seed}_{i:04d}", machines, durations))
+    return instances
+
+
+def generate_spec(spec: str, count: int, seed: int) -> list[Instance]:
+    """Shops of a training spec: ``"JxM"`` (Taillard) or ``"flow:JxM"`` (flow-like)."""
+    family, _, size = spec.rpartition(":")
+    if family == "flow":
+        return generate_flowlike(size, count, seed)
+    if family:
+        raise CosolveInputError(f"shop spec {spec!r}: expected JxM or flow:JxM")
+    return generate(size, count, seed)

@@ -1,4 +1,4 @@
-"""Taillard's generator: bit-exact published instances, seeded random sets, size parsing."""
+"""Taillard's generator: bit-exact published instances, seeded random sets, size parsing; flow-like shops."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import pytest
 
 from cosolve import instances as shipped
 from cosolve.errors import CosolveInputError
-from cosolve.problems.jssp.generate import TaillardRandom, generate, parse_size, taillard_instance
+from cosolve.problems.jssp.generate import (
+    TaillardRandom,
+    generate,
+    generate_flowlike,
+    generate_spec,
+    parse_size,
+    taillard_instance,
+)
 from cosolve.problems.jssp.io import read
 
 
@@ -105,3 +112,26 @@ def test_parse_size_errors(text):
     assert "size" in str(info.value)
     with pytest.raises(CosolveInputError):
         generate(text, 1, 0)
+
+
+def test_flow_like_shops_are_valid_seeded_and_run_mostly_forward():
+    shops = generate_flowlike("10x10", 20, seed=3)
+    assert [s.name for s in shops] == [s.name for s in generate_flowlike("10x10", 20, seed=3)]
+    assert all(np.array_equal(a.machines, b.machines) for a, b in zip(shops, generate_flowlike("10x10", 20, seed=3)))
+    for shop in shops:
+        assert shop.shape == (10, 10)
+        assert (np.sort(shop.machines, axis=1) == np.arange(10)).all()  # every job visits every machine once
+        assert shop.durations.min() >= 1 and shop.durations.max() <= 99
+    positions = np.argsort(np.stack([s.machines for s in shops]), axis=2).mean(
+        axis=(0, 1)
+    )  # mean position of machine m
+    assert (np.diff(positions) > 0).all()  # machine m comes later the larger m: jobs flow one way
+    taillard = np.argsort(np.stack([s.machines for s in generate("10x10", 20, seed=3)]), axis=2).mean(axis=(0, 1))
+    assert np.ptp(taillard) < 0.5 * np.ptp(positions)
+
+
+def test_training_specs_name_the_family():
+    assert generate_spec("flow:6x4", 2, seed=1)[0].name.startswith("flow_6x4")
+    assert np.array_equal(generate_spec("6x4", 2, seed=1)[0].machines, generate("6x4", 2, seed=1)[0].machines)
+    with pytest.raises(CosolveInputError, match="flow:JxM"):
+        generate_spec("ring:6x4", 2, seed=1)
