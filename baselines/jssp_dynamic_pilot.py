@@ -6,9 +6,10 @@ The copies know only the present: a machine that is down comes back at the end o
 repair, and no machine fails again (the future shutdowns stay unknown, as for every other
 method). With several rules, a job is scored by the best of their completions.
 
-Slow next to a rule (one full simulation per candidate and rule at every decision) but a much
-better dispatcher under blocking; the dynamic job shop policy imitates it
-(:mod:`cosolve.train.dynamic_imitation`).
+Slow next to a rule (one full simulation per candidate and rule at every decision: milliseconds
+per decision where a rule takes microseconds) but a much better dispatcher under blocking:
+7.6 to 10.6 % below the best rule on la16-20 and ft06/10/20 with blocking and swaps
+(benchmarks/README.md). :mod:`cosolve.train.dynamic_imitation` trains the policy to imitate it.
 """
 
 from __future__ import annotations

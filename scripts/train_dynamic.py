@@ -1,8 +1,8 @@
 """Train the shipped dynamic job shop policies (PPO under random shutdowns; one CPU thread).
 
     python scripts/train_dynamic.py general WORKDIR [--iterations N]    # jssp_dynamic.pt
-    python scripts/train_dynamic.py blocking WORKDIR [--iterations N]   # PPO on blocking shops
-    python scripts/train_dynamic.py imitation WORKDIR --init CKPT [--iterations N]  # jssp_dynamic_blocking.pt
+    python scripts/train_dynamic.py blocking WORKDIR [--iterations N]   # jssp_dynamic_blocking.pt
+    python scripts/train_dynamic.py imitation WORKDIR --init CKPT [--iterations N]  # DAgger, not shipped
 
 ``general``: warm start from the shipped static job shop policy, every setting of
 ``cosolve.train.dynamic_ppo.SETTINGS`` (the blocking ones drawn a little more often), learning
@@ -16,7 +16,8 @@ fixed 10x10 instances.
 ``imitation`` (:mod:`cosolve.train.dynamic_imitation`): DAgger on the lookahead dispatcher
 (:mod:`cosolve.baselines.jssp_dynamic_pilot`, rules MOR and SPT) on the blocking + swap settings,
 random 10x10, 15x15 and 20x5 shops, 16 per round, starting from ``--init`` (a PPO blocking
-checkpoint); validation every 4 rounds on 8 fixed 15x15 instances.
+checkpoint); validation every 4 rounds on 8 fixed 15x15 instances. Measured: about 30 rounds
+from a PPO blocking checkpoint left its validation where it started (benchmarks/README.md).
 
 Rerunning resumes from ``WORKDIR/policy.pt.last``. Ship with
 ``python scripts/ship_checkpoint.py WORKDIR/policy.pt jssp_dynamic [jssp_dynamic_blocking]``.
