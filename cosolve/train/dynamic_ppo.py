@@ -178,8 +178,8 @@ def validation_set(args: DynamicPPOArgs):
 
 
 def validate(policy, groups, seeds, best_rule, device) -> dict:
-    """Per setting, the policy's mean makespan over the ratio to the best rule's, averaged over
-    the sizes."""
+    """Per setting, the ratio of the policy's mean makespan to the best rule's, averaged over the
+    sizes."""
     ratios = {}
     for name, bests in best_rule.items():
         per_size = [
@@ -188,6 +188,12 @@ def validate(policy, groups, seeds, best_rule, device) -> dict:
         ]
         ratios[name] = float(np.mean(per_size))
     return ratios
+
+
+def check_settings(settings: list[str]) -> None:
+    unknown = [name for name in settings if name not in SETTINGS]
+    if unknown:
+        raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")
 
 
 def resume_from(out: str, policy, optimizer) -> tuple[int, float]:
@@ -270,9 +276,3 @@ def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print, resume: boo
             best_score = validate_and_save(policy, optimizer, validation, args, iteration + 1, best_score, row)
         log(row)
     return best_score
-
-
-def check_settings(settings: list[str]) -> None:
-    unknown = [name for name in settings if name not in SETTINGS]
-    if unknown:
-        raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")

@@ -5,10 +5,11 @@ permutation drawn by Taillard's swap procedure. Both use Taillard's linear congr
 generator (Lehmer, a = 16807, m = 2^31 - 1), so the published time and machine seeds
 reproduce the published instances (ta01: 840612802, 398197754).
 
-Flow-like shops (:func:`generate_flowlike`): the same times, but every job visits the machines
-roughly in one direction, machine ``m`` at the position of ``m + spread * M * u`` sorted
-(``u`` uniform in [0, 1)), as in Fisher and Thompson's ft10 and ft20 where jobs start on the
-first machines and end on the last ones. Training specs (:func:`generate_spec`): ``"JxM"`` for
+Flow-like shops (:func:`generate_flowlike`): times uniform in ``[1, 99]`` too (numpy draws),
+but every job visits the machines roughly in one direction, in the order of
+``m + spread * M * u`` (``u`` uniform in [0, 1) per job and machine ``m``), as in Fisher and
+Thompson's ft10 and ft20 where jobs start on the first machines and end on the last ones.
+Training specs (:func:`generate_spec`): ``"JxM"`` for
 Taillard's, ``"flow:JxM"`` for flow-like shops.
 """
 
