@@ -39,7 +39,6 @@ from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
 from cosolve.problems.jssp.dynamic.observe import Observation, observe
 from cosolve.train.dynamic_ppo import (
     SETTINGS,
-    DynamicPPOArgs,
     check_settings,
     draw_shops,
     initial_policy,
@@ -127,20 +126,11 @@ def train(args: DynamicImitationArgs, log: Callable[[dict], None] = print, resum
     check_settings(args.settings)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    shared = DynamicPPOArgs(
-        out=args.out,
-        settings=args.settings,
-        validation_size=args.validation_size,
-        validation_count=args.validation_count,
-        init=args.init,
-        seed=args.seed,
-        config=args.config,
-    )
-    policy = initial_policy(shared).to(args.device)
+    policy = initial_policy(args).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
     start_round, best_score = resume_from(args.out, policy, optimizer) if resume else (0, float("inf"))
     rng = np.random.default_rng(args.seed + start_round)
-    validation = validation_set(shared)
+    validation = validation_set(args)
     memory: list[tuple[Observation, torch.Tensor]] = []
     for round_index in range(start_round, args.rounds):
         started = time.time()

@@ -87,7 +87,9 @@ class DynamicPPOArgs:
     config: dict = field(default_factory=lambda: dynamic_config().to_dict())
 
 
-def initial_policy(args: DynamicPPOArgs) -> JobShopPolicy:
+def initial_policy(args) -> JobShopPolicy:
+    """The policy a run starts from, by ``args.init`` (and ``args.config`` for ``none``); any
+    trainer's arguments with those fields (PPO's, imitation's)."""
     if args.init == "static":
         return from_static(load_policy(shipped_checkpoint("jssp")))
     if args.init == "none":
@@ -159,10 +161,11 @@ def update(policy, optimizer, batch, advantage: torch.Tensor, args: DynamicPPOAr
     return {"loss": float(np.mean(losses)), "clip_fraction": float(np.mean(clipped))}
 
 
-def validation_set(args: DynamicPPOArgs):
+def validation_set(args):
     """Fixed instances of each size of ``args.validation_size`` (comma-separated) and seeds, and
     per setting the best rule's mean makespan on each size (every rule of the benchmark, the
-    seeded ``random`` included: under blocking it is often the best)."""
+    seeded ``random`` included: under blocking it is often the best). ``args``: any trainer's
+    arguments with ``validation_size``, ``validation_count``, ``seed`` and ``settings``."""
     sizes = [size.strip() for size in args.validation_size.split(",")]
     groups = [generate_spec(size, args.validation_count, seed=10_000 + args.seed + k) for k, size in enumerate(sizes)]
     seeds = list(range(1, args.validation_count + 1))
