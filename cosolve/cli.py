@@ -631,7 +631,7 @@ def simulate(
     from cosolve.problems.jssp.dynamic.env import Dynamics
     from cosolve.problems.jssp.dynamic.gantt import gantt
     from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
-    from cosolve.simulate import parse_seeds, run_method, summarise, write_outcomes_csv
+    from cosolve.simulate import check_method, parse_seeds, run_method, summarise, write_outcomes_csv
 
     name, instance = _read(file, problem, fmt)
     if name != "jssp":
@@ -639,6 +639,8 @@ def simulate(
     method_list = [m.strip() for m in methods.split(",") if m.strip()]
     if not method_list:
         raise CosolveInputError("--methods names no method")
+    for method in method_list:
+        check_method(method)
     for target in (csv_path, plot):
         if target is not None and target.exists() and not force:
             raise CosolveInputError("file exists (pass --force to overwrite it)", target)

@@ -69,6 +69,30 @@ def default_checkpoint(dynamics: Dynamics):
     return blocking if dynamics.blocking and blocking.is_file() else shipped_checkpoint(PROBLEM)
 
 
+GNN_OPTIONS = ("checkpoint",)
+
+
+def check_method(method: str) -> MethodSpec:
+    """The parsed method, or a ``CosolveInputError`` naming what is wrong with it (so that a bad
+    method stops the run before any simulation)."""
+    spec = MethodSpec.parse(method)
+    if spec.family == "rule":
+        from cosolve.baselines.jssp_dynamic_rules import rule_decider
+
+        rule_decider(spec.variant or "")
+    elif spec.family == "pilot" and spec.variant:
+        from cosolve.baselines.jssp_dynamic_pilot import pilot_decider
+
+        pilot_decider(spec.variant.split("+"))
+    elif spec.family == "gnn":
+        if spec.variant is not None:
+            raise CosolveInputError(f"method {spec.text!r}: gnn takes options only ({', '.join(GNN_OPTIONS)})")
+        spec.reject_unknown_options(GNN_OPTIONS)
+    elif spec.family not in ("pilot", "reopt"):
+        raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name>, pilot or reopt)")
+    return spec
+
+
 def decider(spec: MethodSpec, dynamics: Dynamics, device: str) -> Callable[[State], torch.Tensor]:
     """``state -> [B]`` actions of a ``rule:<name>``, ``pilot`` or ``gnn`` method."""
     if spec.family == "rule":
@@ -101,17 +125,15 @@ def run_method(
 ) -> list[Outcome]:
     """Instance ``b`` under scenario ``seeds[b]`` (one shape) with one method; every execution
     is checked."""
-    spec = MethodSpec.parse(method)
+    spec = check_method(method)
     if spec.family == "reopt":
         from cosolve.baselines.jssp_reopt import simulate_reopt
 
         executions, stats = simulate_reopt(instances, dynamics, list(seeds), time_limit=time_limit)
         times = [stat.mean_solve_s for stat in stats]
-    elif spec.family in ("rule", "pilot", "gnn"):
+    else:
         decide = decider(spec, dynamics, device)
         executions, times = play(reset(instances, dynamics, seeds, device), decide)
-    else:
-        raise CosolveInputError(f"unknown method {method!r} for simulate (use gnn, rule:<name>, pilot or reopt)")
     for instance, execution in zip(instances, executions):
         if not execution.deadlocked:
             check(instance, execution)

@@ -91,11 +91,27 @@ def test_deadlocks_without_swaps_are_counted_not_crashed(tmp_path, capsys):
         (["--swap"], "blocking"),
         (["--interrupt", "pause"], "interrupt"),
         (["--methods", "gnn:checkpoint=/nonexistent.pt"], "no such checkpoint"),
+        (["--methods", "gnn:chekpoint=a.pt"], "unknown option 'chekpoint'"),
+        (["--methods", "gnn:fast"], "gnn takes options only"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(extra, needle, capsys):
     assert run(["simulate", FT06, "--seeds", "1", *extra]) == 2
     assert needle in error_line(capsys)
+
+
+def test_a_bad_method_stops_the_run_before_any_simulation(tmp_path, capsys, monkeypatch):
+    """Regression: a bad method after good ones was found only once those had run (minutes of
+    simulation on a large shop thrown away)."""
+    import cosolve.simulate
+
+    simulated = []
+    monkeypatch.setattr(cosolve.simulate, "run_method", lambda *args, **kwargs: simulated.append(args) or [])
+    out = tmp_path / "rows.csv"
+    assert run(["simulate", FT06, "--seeds", "1..3", "--methods", "rule:spt,reopt,rule:nope", "--csv", str(out)]) == 2
+    assert "unknown rule" in error_line(capsys)
+    assert simulated == []
+    assert not out.exists()
 
 
 def test_existing_outputs_are_kept_without_force(tmp_path, capsys):
