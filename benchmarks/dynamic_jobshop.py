@@ -115,17 +115,17 @@ def table(paths: list[str]) -> str:
     wins, clear_wins, cells = 0, 0, 0
     for key, row in merged.items():
         set_name, setting = key.split("/")
-        best = min((m for m in rules if m in row), key=lambda m: row[m]["mean"])
+        best = min((m for m in rules if m in row), key=lambda m: row[m]["mean"], default="-")
         means = [f"{row[m]['mean']:.1f}" if m in row else "-" for m in methods]
         versus = "-"
-        if "gnn" in row:
+        if "gnn" in row and best in row:
             gap, half_width = paired_gap(row["gnn"], row[best])
             versus = f"{gap:+.2f} % ± {half_width:.2f}"
             cells, wins, clear_wins = cells + 1, wins + (gap < 0), clear_wins + (gap + half_width < 0)
         extra = "-"
         if key in reopt:
             same = {m: subset_mean(row[m]["makespans"], reopt[key]["makespans"]) for m in row}
-            best_same = min(same[m] for m in rules)
+            best_same = min((same[m] for m in rules if m in same), default=float("nan"))
             gnn_same = f", gnn {same['gnn']:.1f}" if "gnn" in same else ""
             extra = (
                 f"{reopt[key]['mean']:.1f} ({reopt[key]['decision_time_s']:.2f} s/re-solve; "

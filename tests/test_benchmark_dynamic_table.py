@@ -30,7 +30,8 @@ def test_paired_gap_of_one_instance_has_no_interval():
 
 
 def test_the_table_counts_the_cells_gnn_wins(tmp_path):
-    """Also a regression: a cell without one of the rules of another cell crashed the table."""
+    """Also a regression: a cell without one of the rules of another cell, or without any rule,
+    crashed the table."""
     rows = {
         "s/p0": {
             "rule:spt": result({"a/1": 100, "b/1": 200}),
@@ -38,10 +39,12 @@ def test_the_table_counts_the_cells_gnn_wins(tmp_path):
             "gnn": result({"a/1": 90, "b/1": 176}),
         },
         "s/p0.01": {"rule:spt": result({"a/1": 100, "b/1": 200}), "gnn": result({"a/1": 130, "b/1": 190})},
+        "s/p0.02": {"gnn": result({"a/1": 130, "b/1": 190})},
     }
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"settings": rows}))
     table = dynamic_jobshop.table([str(path)])
     assert "| s | p0 | 150.0 | 147.5 | 133.0 | mor | -9.83 % ± 4.31 | - |" in table
     assert "| s | p0.01 | 150.0 | - | 160.0 | spt | +6.67 % ± " in table
+    assert "| s | p0.02 | - | - | 160.0 | - | - | - |" in table
     assert table.endswith("gnn below the best rule in 1 of 2 cells, and by more than the 95 % interval in 1.")
