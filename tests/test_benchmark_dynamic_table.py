@@ -47,4 +47,20 @@ def test_the_table_counts_the_cells_gnn_wins(tmp_path):
     assert "| s | p0 | 150.0 | 147.5 | 133.0 | mor | -9.83 % ± 4.31 | - |" in table
     assert "| s | p0.01 | 150.0 | - | 160.0 | spt | +6.67 % ± " in table
     assert "| s | p0.02 | - | - | 160.0 | - | - | - |" in table
-    assert table.endswith("gnn below the best rule in 1 of 2 cells, and by more than the 95 % interval in 1.")
+    assert "\ngnn below the best rule in 1 of 2 cells, and by more than the 95 % interval in 1.\n" in table
+    assert table.endswith("| p0.01 | 2 | spt | +6.67 % ± 169.41 | no |")  # the pooled table follows
+
+
+def test_per_setting_pools_the_sets_and_compares_gnn_with_every_rule():
+    merged = {
+        "s/p0": {"rule:spt": result({"a/1": 100, "b/1": 200}), "gnn": result({"a/1": 95, "b/1": 205})},
+        "t/p0": {"rule:spt": result({"c/1": 300}), "rule:mor": result({"c/1": 290}), "gnn": result({"c/1": 280})},
+        "s/p0+blocking": {"rule:spt": result({"a/1": 100, "b/1": 200}), "gnn": result({"a/1": 110, "b/1": 200})},
+    }
+    lines = dynamic_jobshop.per_setting(merged).splitlines()
+    # p0: spt pooled over a, b, c: differences -5, +5, -20 -> -20/3 over spt's mean 200
+    assert lines[2].startswith("| p0 | 3 | spt | -3.33 % ± ")
+    assert lines[2].endswith("| yes |")
+    # mor only on c: -10 over 290, one instance, no interval
+    assert "mor" not in lines[2]
+    assert lines[3] == "| p0+blocking | 2 | spt | +3.33 % ± 42.35 | no |"
