@@ -36,11 +36,14 @@ def without_future_shutdowns(state: State) -> State:
     return state
 
 
-def lookahead_makespans(state: State, rules: Sequence[str] = PILOT_RULES) -> torch.Tensor:
-    """``[B, J]`` float: for every job that can start now (``state.mask``), the makespan when
-    it starts now and the rest is dispatched by the best of ``rules`` with no further
-    shutdowns; ``inf`` off the mask and for copies that deadlock. ``state`` is not changed."""
-    rows, jobs = state.mask.nonzero(as_tuple=True)
+def lookahead_makespans(
+    state: State, rules: Sequence[str] = PILOT_RULES, candidates: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``[B, J]`` float: for every job of ``candidates`` (``[B, J]`` bool, by default every job
+    that can start now, ``state.mask``), the makespan when it starts now and the rest is
+    dispatched by the best of ``rules`` with no further shutdowns; ``inf`` for the other jobs
+    and for copies that deadlock. ``state`` is not changed."""
+    rows, jobs = (state.mask if candidates is None else candidates & state.mask).nonzero(as_tuple=True)
     best = torch.full(state.mask.shape, float("inf"), dtype=torch.float64, device=state.mask.device)
     if len(rows) == 0:
         return best
@@ -54,8 +57,19 @@ def lookahead_makespans(state: State, rules: Sequence[str] = PILOT_RULES) -> tor
     return best
 
 
+def pilot_choice(state: State, rules: Sequence[str] = PILOT_RULES) -> torch.Tensor:
+    """``[B]`` the job whose lookahead ends first (lowest index on ties). Only instances with a
+    choice (two or more jobs that can start) are simulated; a job whose copy deadlocks (blocking
+    without swaps) ranks after every job whose copy finishes, before the jobs that cannot
+    start, so an instance where every copy deadlocks still starts a job that can start."""
+    choice = state.mask & (state.mask.sum(dim=1, keepdim=True) >= 2)
+    makespans = lookahead_makespans(state, rules, choice)
+    unfinished = torch.finfo(makespans.dtype).max
+    return torch.where(state.mask & torch.isinf(makespans), unfinished, makespans).argmin(dim=1)
+
+
 def pilot_decider(rules: Sequence[str] = PILOT_RULES) -> Callable[[State], torch.Tensor]:
-    """``state -> [B]`` the job whose lookahead ends first (lowest index on ties)."""
+    """``state -> [B]`` actions of :func:`pilot_choice`."""
     for rule in rules:
         rule_decider(rule)  # an unknown rule is a user error, before the run
-    return lambda state: lookahead_makespans(state, rules).argmin(dim=1)
+    return lambda state: pilot_choice(state, rules)

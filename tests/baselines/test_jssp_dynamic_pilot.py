@@ -10,10 +10,16 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cosolve.baselines.jssp_dynamic_pilot import lookahead_makespans, pilot_decider, without_future_shutdowns
+from cosolve.baselines.jssp_dynamic_pilot import (
+    lookahead_makespans,
+    pilot_choice,
+    pilot_decider,
+    without_future_shutdowns,
+)
 from cosolve.baselines.jssp_dynamic_rules import dispatch, simulate_rule
 from cosolve.errors import CosolveInputError
-from cosolve.problems.jssp import generate
+from cosolve.instances import path_of
+from cosolve.problems.jssp import generate, read
 from cosolve.problems.jssp.dynamic.check import check
 from cosolve.problems.jssp.dynamic.env import Dynamics, play, reset, select, step
 from cosolve.problems.jssp.dynamic.shutdowns import NEVER, ShutdownModel
@@ -97,3 +103,30 @@ def test_lookahead_scores_only_the_jobs_that_can_start():
 def test_an_unknown_pilot_rule_is_a_user_error():
     with pytest.raises(CosolveInputError, match="unknown rule"):
         pilot_decider(["nope"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(SHOPS, st.integers(0, 100))
+def test_the_pilot_simulates_only_where_there_is_a_choice_and_chooses_as_the_full_lookahead(instance, seed):
+    state = reset([instance, instance], BLOCKING, seeds=[seed, seed + 1])
+    while not bool(state.done.all()):
+        full = lookahead_makespans(state).argmin(dim=1)
+        chosen = pilot_choice(state)
+        live = ~state.done
+        assert torch.equal(chosen[live], full[live])
+        step(state, chosen)
+
+
+def test_the_pilot_on_blocking_without_swaps_counts_deadlocks_instead_of_crashing():
+    """Regression: where every copy deadlocked (blocking, no swaps) the pilot picked job 0,
+    which could not start, and the run stopped on a ValueError."""
+    instance = read(path_of("jssp", "ft06"))
+    dynamics = Dynamics(blocking=True, swap=False)
+    executions, _ = play(
+        reset([instance] * 3, dataclasses.replace(dynamics, shutdowns=ShutdownModel(prob=0.02)), seeds=[1, 2, 3]),
+        pilot_decider(),
+    )
+    for execution in executions:
+        if not execution.deadlocked:
+            check(instance, execution)
+    assert any(execution.deadlocked for execution in executions)
