@@ -107,7 +107,7 @@ def test_an_unknown_pilot_rule_is_a_user_error():
 
 @settings(max_examples=10, deadline=None)
 @given(SHOPS, st.integers(0, 100))
-def test_the_pilot_simulates_only_where_there_is_a_choice_and_chooses_as_the_full_lookahead(instance, seed):
+def test_the_pilot_skipping_instances_without_a_choice_chooses_as_the_full_lookahead(instance, seed):
     state = reset([instance, instance], BLOCKING, seeds=[seed, seed + 1])
     while not bool(state.done.all()):
         full = lookahead_makespans(state).argmin(dim=1)
@@ -121,11 +121,8 @@ def test_the_pilot_on_blocking_without_swaps_counts_deadlocks_instead_of_crashin
     """Regression: where every copy deadlocked (blocking, no swaps) the pilot picked job 0,
     which could not start, and the run stopped on a ValueError."""
     instance = read(path_of("jssp", "ft06"))
-    dynamics = Dynamics(blocking=True, swap=False)
-    executions, _ = play(
-        reset([instance] * 3, dataclasses.replace(dynamics, shutdowns=ShutdownModel(prob=0.02)), seeds=[1, 2, 3]),
-        pilot_decider(),
-    )
+    dynamics = Dynamics(shutdowns=ShutdownModel(prob=0.02), blocking=True, swap=False)
+    executions, _ = play(reset([instance] * 3, dynamics, seeds=[1, 2, 3]), pilot_decider())
     for execution in executions:
         if not execution.deadlocked:
             check(instance, execution)
