@@ -67,11 +67,18 @@ def parse_size(size: str) -> tuple[int, int]:
     return jobs, machines
 
 
-def generate(size: str | tuple[int, int], count: int, seed: int) -> list[Instance]:
-    """``count`` Taillard instances of ``size`` (``"JxM"`` or a tuple); the same seed gives the same list."""
-    n_jobs, n_machines = parse_size(size) if isinstance(size, str) else size
+def _checked_shape(size: str | tuple[int, int], count: int) -> tuple[int, int]:
+    """``(jobs, machines)`` of a generator's ``size``; a bad size or a negative ``count`` is a
+    user error."""
+    shape = parse_size(size) if isinstance(size, str) else size
     if count < 0:
         raise CosolveInputError(f"count must be >= 0, got {count}")
+    return shape
+
+
+def generate(size: str | tuple[int, int], count: int, seed: int) -> list[Instance]:
+    """``count`` Taillard instances of ``size`` (``"JxM"`` or a tuple); the same seed gives the same list."""
+    n_jobs, n_machines = _checked_shape(size, count)
     rng = np.random.default_rng(seed)
     seeds = rng.integers(1, _MODULUS, size=(count, 2))
     return [
@@ -89,9 +96,7 @@ def generate_flowlike(
 ) -> list[Instance]:
     """``count`` flow-like shops of ``size`` (times uniform in ``[1, 99]``, see the module
     docstring); the same seed gives the same list."""
-    n_jobs, n_machines = parse_size(size) if isinstance(size, str) else size
-    if count < 0:
-        raise CosolveInputError(f"count must be >= 0, got {count}")
+    n_jobs, n_machines = _checked_shape(size, count)
     rng = np.random.default_rng(seed)
     instances = []
     for i in range(count):
