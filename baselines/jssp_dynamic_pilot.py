@@ -9,7 +9,7 @@ method). With several rules, a job is scored by the best of their completions.
 Slow next to a rule (one full simulation per candidate and rule at every decision: milliseconds
 per decision where a rule takes microseconds) but a much better dispatcher under blocking:
 7.6 to 16.5 % below the best rule on la16-20, ta01-10, ta21-30 and ft06/10/20 with blocking and
-swaps (benchmarks/README.md). :mod:`cosolve.train.dynamic_imitation` trains the policy to imitate it.
+swaps (benchmarks/README.md). :mod:`cosolve.train.jssp_dynamic_imitation` trains the policy to imitate it.
 """
 
 from __future__ import annotations

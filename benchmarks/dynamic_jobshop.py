@@ -5,7 +5,7 @@ re-optimisation, under random machine shutdowns, without and with blocking + swa
     python benchmarks/dynamic_jobshop.py --sets la10x10 --seeds 1..5 --settings p0.02 p0.02+blocking
     python benchmarks/dynamic_jobshop.py --reopt-sets la10x10 --reopt-seeds 1..3 --reopt-time 0.5
 
-Settings (``cosolve.train.dynamic_ppo.SETTINGS``): shutdown probability per machine and time step
+Settings (``cosolve.train.jssp_dynamic_ppo.SETTINGS``): shutdown probability per machine and time step
 p = 0, 0.01, 0.02, 0.05, repairs uniform in 1..(a fifth of the mean processing time) (1..10 on
 Taillard's instances), interrupted operations resume; each without and with blocking + swaps.
 Every method meets the same scenarios (seed s of instance i is the same breakdowns for all).
@@ -36,7 +36,7 @@ from cosolve.baselines.jssp_rules import RULES
 from cosolve.instances import path_of
 from cosolve.problems.jssp import read
 from cosolve.simulate import parse_seeds, run_method
-from cosolve.train.dynamic_ppo import SETTINGS
+from cosolve.train.jssp_dynamic_ppo import SETTINGS
 
 SETS = {
     "la10x10": [f"la{i}" for i in range(16, 21)],

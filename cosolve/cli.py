@@ -369,9 +369,9 @@ def train(
     force: ForceOption = False,
 ) -> None:
     """Train a policy; the best checkpoint by validation gap is written to --out."""
-    from cosolve.train.experts import prepare_experts
-    from cosolve.train.imitation import ImitationArgs
-    from cosolve.train.imitation import train as train_imitation
+    from cosolve.train.jssp_experts import prepare_experts
+    from cosolve.train.jssp_imitation import ImitationArgs
+    from cosolve.train.jssp_imitation import train as train_imitation
 
     get_problem(problem)
     sizes = sizes or DEFAULT_TRAINING_SIZES.get((problem, mode), DEFAULT_TRAINING_SIZES.get((problem, None), ""))
@@ -410,8 +410,8 @@ def train(
     size_list = _training_sizes(problem, sizes)
     rule_sizes = _training_sizes(problem, rule_validation)
     if algo == "ppo":
-        from cosolve.train.ppo import PPOArgs
-        from cosolve.train.ppo import train as train_ppo
+        from cosolve.train.jssp_ppo import PPOArgs
+        from cosolve.train.jssp_ppo import train as train_ppo
 
         ppo_args = PPOArgs(
             out=str(out),
@@ -524,8 +524,8 @@ def _train_routing(
 
 def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, device, seed, init, resume, force):
     """``cosolve train jssp --mode dynamic``: PPO under random shutdowns, blocking and swaps."""
-    from cosolve.train.dynamic_ppo import DynamicPPOArgs
-    from cosolve.train.dynamic_ppo import train as train_dynamic
+    from cosolve.train.jssp_dynamic_ppo import DynamicPPOArgs
+    from cosolve.train.jssp_dynamic_ppo import train as train_dynamic
 
     _refuse_overwrite(out, resume, force)
     if resume is not None and Path(f"{out}.last") != resume:

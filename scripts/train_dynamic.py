@@ -5,7 +5,7 @@
     python scripts/train_dynamic.py imitation WORKDIR --init CKPT [--iterations N]  # DAgger, not shipped
 
 ``general``: warm start from the shipped static job shop policy, every setting of
-``cosolve.train.dynamic_ppo.SETTINGS`` (the blocking ones drawn a little more often), learning
+``cosolve.train.jssp_dynamic_ppo.SETTINGS`` (the blocking ones drawn a little more often), learning
 rate 1e-4. ``blocking``: random initial weights, only the blocking + swap settings, learning
 rate 3e-4 — the static policy's habits (close to MWKR) are among the worst in a blocking shop,
 and measured, PPO from scratch passed every rule there within 10 iterations while the warm
@@ -13,7 +13,7 @@ start stayed 2-4 % behind the best rule after 40. Both: random 8x8 and 10x10 Tai
 8 instances x 8 rollouts under one scenario per iteration, validation every 10 iterations on 12
 fixed 10x10 instances.
 
-``imitation`` (:mod:`cosolve.train.dynamic_imitation`): DAgger on the lookahead dispatcher
+``imitation`` (:mod:`cosolve.train.jssp_dynamic_imitation`): DAgger on the lookahead dispatcher
 (:mod:`cosolve.baselines.jssp_dynamic_pilot`, rules MOR and SPT) on the blocking + swap settings,
 random 10x10, 15x15 and 20x5 shops, 16 per round, starting from ``--init`` (a PPO blocking
 checkpoint); validation every 4 rounds on 8 fixed 15x15 instances. Measured: about 30 rounds
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import torch
 
-from cosolve.train.dynamic_imitation import DynamicImitationArgs
-from cosolve.train.dynamic_imitation import train as train_imitation
-from cosolve.train.dynamic_ppo import SETTINGS, DynamicPPOArgs, train
+from cosolve.train.jssp_dynamic_imitation import DynamicImitationArgs
+from cosolve.train.jssp_dynamic_imitation import train as train_imitation
+from cosolve.train.jssp_dynamic_ppo import SETTINGS, DynamicPPOArgs, train
 
 BLOCKING = [name for name, dynamics in SETTINGS.items() if dynamics.blocking]
 RECIPES = {

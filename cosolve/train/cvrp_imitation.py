@@ -29,7 +29,7 @@ from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.imitation import set_valued_loss
+from cosolve.train.jssp_imitation import set_valued_loss
 from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
 
 

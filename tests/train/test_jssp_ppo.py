@@ -8,7 +8,7 @@ from cosolve.gnn.jssp_rollout import load_policy, rollout
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset
 from cosolve.problems.jssp.observe import load_bound
-from cosolve.train.ppo import PPOArgs, gae, train
+from cosolve.train.jssp_ppo import PPOArgs, gae, train
 
 
 def test_gae_with_lambda_one_gives_reward_to_go():

@@ -13,8 +13,8 @@ from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, choose
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.problems.jssp import generate
-from cosolve.train.dynamic_imitation import DynamicImitationArgs, collect, cross_entropy, fit, targets, train
-from cosolve.train.dynamic_ppo import SETTINGS
+from cosolve.train.jssp_dynamic_imitation import DynamicImitationArgs, collect, cross_entropy, fit, targets, train
+from cosolve.train.jssp_dynamic_ppo import SETTINGS
 
 torch.set_num_threads(1)
 SMALL = {"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 9}

@@ -26,7 +26,7 @@ from cosolve.gnn.jssp_rollout import run_episodes
 from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
-from cosolve.train.experts import ExpertSet, load_experts
+from cosolve.train.jssp_experts import ExpertSet, load_experts
 from cosolve.train.record import anneal, record_validation, resume_from
 
 

@@ -23,7 +23,7 @@ held-out decisions that have a choice (chance 36 %, the shipped policy 41.5 %) a
 no better than the shipped policy. The lookahead's choice depends on a whole simulated future
 that the graph features do not carry; the module stays as the tool for richer features.
 
-Validation and checkpoints as in :mod:`cosolve.train.dynamic_ppo` (mean ratio of greedy
+Validation and checkpoints as in :mod:`cosolve.train.jssp_dynamic_ppo` (mean ratio of greedy
 dispatching to the best rule on fixed instances and scenarios).
 """
 
@@ -40,7 +40,7 @@ from cosolve.baselines.jssp_dynamic_pilot import PILOT_RULES, lookahead_makespan
 from cosolve.gnn.jssp_dynamic_rollout import choose, dynamic_config, log_probs_over
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
 from cosolve.problems.jssp.dynamic.observe import Observation, observe
-from cosolve.train.dynamic_ppo import (
+from cosolve.train.jssp_dynamic_ppo import (
     SETTINGS,
     check_settings,
     draw_shops,

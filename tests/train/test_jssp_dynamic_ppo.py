@@ -14,7 +14,7 @@ from cosolve.baselines.jssp_dynamic_rules import simulate_rule
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, simulate_policy
-from cosolve.train.dynamic_ppo import (
+from cosolve.train.jssp_dynamic_ppo import (
     SETTINGS,
     DynamicPPOArgs,
     initial_policy,

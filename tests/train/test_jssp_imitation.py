@@ -8,8 +8,8 @@ from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy, rollout
 from cosolve.problems.jssp import Instance, generate
 from cosolve.problems.jssp.env import reset, step
-from cosolve.train.experts import load_experts, save_experts, solve_experts
-from cosolve.train.imitation import ImitationArgs, correct_actions, expert_choice, set_valued_loss, train
+from cosolve.train.jssp_experts import load_experts, save_experts, solve_experts
+from cosolve.train.jssp_imitation import ImitationArgs, correct_actions, expert_choice, set_valued_loss, train
 
 
 def test_labels_hand_case():
