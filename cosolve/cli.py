@@ -370,7 +370,7 @@ def train(
 ) -> None:
     """Train a policy; the best checkpoint by validation gap is written to --out."""
     from cosolve.train.jssp_experts import prepare_experts
-    from cosolve.train.jssp_imitation import ImitationArgs
+    from cosolve.train.jssp_imitation import JobShopImitationArgs
     from cosolve.train.jssp_imitation import train as train_imitation
 
     get_problem(problem)
@@ -410,10 +410,10 @@ def train(
     size_list = _training_sizes(problem, sizes)
     rule_sizes = _training_sizes(problem, rule_validation)
     if algo == "ppo":
-        from cosolve.train.jssp_ppo import PPOArgs
+        from cosolve.train.jssp_ppo import JobShopPPOArgs
         from cosolve.train.jssp_ppo import train as train_ppo
 
-        ppo_args = PPOArgs(
+        ppo_args = JobShopPPOArgs(
             out=str(out),
             sizes=size_list,
             iterations=episodes,
@@ -431,11 +431,11 @@ def train(
                 log=console.print,
                 progress=progress,
             )
-        console.print(f"best validation makespan {result['best_valid_makespan']:.1f}; checkpoint {out}")
+        console.print(f"best validation makespan {result['best']:.1f}; checkpoint {out}")
         return
     folder = data_dir or out.parent / f"{out.stem}_experts"
     paths = prepare_experts(size_list, experts, folder, expert_time_limit, seed, jobs, log=console.print)
-    args = ImitationArgs(
+    args = JobShopImitationArgs(
         data=paths,
         out=str(out),
         episodes=episodes,
@@ -447,7 +447,7 @@ def train(
     )
     with training_progress("imitation") as progress:
         result = train_imitation(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation score {result['best_valid_gap']:.2f}%; checkpoint {out}")
+    console.print(f"best validation score {result['best']:.2f}%; checkpoint {out}")
 
 
 def _train_routing(
@@ -519,7 +519,7 @@ def _train_routing(
     )
     with training_progress("imitation") as progress:
         result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation gap {result['best_valid_gap']:.2f}%; checkpoint {out}")
+    console.print(f"best validation gap {result['best']:.2f}%; checkpoint {out}")
 
 
 def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, device, seed, init, resume, force):
@@ -543,12 +543,9 @@ def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, de
         device=Settings(device=device).torch_device(),
     )
 
-    def log(row: dict) -> None:
-        if "score" in row:
-            console.print(f"iteration {row['iteration']}: makespan / best rule's {row['score']:.4f}")
-
-    best = train_dynamic(args, log=log, resume=resume is not None)
-    console.print(f"best validation: makespan {best:.4f} x the best rule's; checkpoint {out}")
+    with training_progress("ppo") as progress:
+        result = train_dynamic(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
+    console.print(f"best validation: makespan {result['best']:.4f} x the best rule's; checkpoint {out}")
 
 
 def _train_online_packing(out, sizes, iterations, streams, validate_every, device, seed, resume, force) -> None:
@@ -570,7 +567,7 @@ def _train_online_packing(out, sizes, iterations, streams, validate_every, devic
     )
     with training_progress("imitation + ppo") as progress:
         result = train_online(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation {result['best_valid_excess']:.2f}% above L1; checkpoint {out}")
+    console.print(f"best validation {result['best']:.2f}% above L1; checkpoint {out}")
 
 
 def _repair_range(text: str | None) -> tuple[int, int] | None:

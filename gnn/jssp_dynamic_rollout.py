@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from cosolve.errors import CosolveInputError
+from cosolve.gnn.decode import masked_log_probs, pick
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy
 from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, play, reset
@@ -66,22 +67,13 @@ def load_dynamic_policy(path: str | Path, device: str = "cpu") -> JobShopPolicy:
     return policy
 
 
-def log_probs_over(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """``[B, J]`` log-probabilities of the policy's ``logits`` (``-inf`` off ``mask``); rows with
-    no feasible action (instances that are done) get a uniform row, never used."""
-    return torch.log_softmax(torch.where(mask.any(dim=1, keepdim=True), logits, 0.0), dim=1)
-
-
 def choose(
     policy: JobShopPolicy, observation: Observation, sample: bool = False, generator: torch.Generator | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``[B]`` the jobs to start and their log-probabilities (0 where the instance is done)."""
     logits, _ = policy(observation)
-    log_probs = log_probs_over(logits, observation.mask)
-    if sample:
-        actions = torch.multinomial(log_probs.exp(), 1, generator=generator).squeeze(1)
-    else:
-        actions = logits.argmax(dim=1)
+    log_probs = masked_log_probs(logits, observation.mask)
+    actions = pick(log_probs, sample, generator)
     live = observation.mask.any(dim=1)
     return actions, torch.where(live, log_probs.gather(1, actions.unsqueeze(1)).squeeze(1), 0.0)
 

@@ -116,6 +116,13 @@ def symmetries(coords: torch.Tensor) -> torch.Tensor:
     return torch.stack(views)
 
 
+def random_views(coords: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """``coords`` ``[B, n, 2]`` with each instance in one of its 8 symmetric views, at random
+    (imitation trainers show every instance in a random view)."""
+    views = torch.as_tensor(rng.integers(0, 8, size=coords.shape[0]), device=coords.device)
+    return symmetries(coords)[views, torch.arange(coords.shape[0], device=coords.device)]
+
+
 def start_nodes(n: int, starts: int) -> torch.Tensor:
     """``[starts]`` start nodes spread evenly over the ids ``0..n-1`` (node 0 first)."""
     return torch.arange(min(starts, n)) * n // min(starts, n)

@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 
 from cosolve.gnn.routing_net import RoutingNetConfig
-from cosolve.train.routing_imitation import RoutingImitationArgs
+from cosolve.train.imitation import ImitationArgs
 
 BINPACKING_SETS = {"u120": 600, "u250": 200, "t60": 400, "t120": 200, "scholl1_n100_c120_w20": 300}
 KNAPSACK_SETS = {f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")}
@@ -94,7 +94,7 @@ def main() -> None:
     out = args.workdir / f"{args.problem}_imitation.pt"
     last = Path(f"{out}.last")
     trainer.train(
-        RoutingImitationArgs(
+        ImitationArgs(
             data=data,
             validation=str(validation),
             out=str(out),

@@ -63,7 +63,7 @@ def main() -> None:
             init=args.init,
             seed=11,
         )
-        train_imitation(imitation)
+        train_imitation(imitation, resume=resumable(imitation.out))
         return
     run = DynamicPPOArgs(
         out=str(args.workdir / "policy.pt"),
@@ -76,7 +76,13 @@ def main() -> None:
         validation_count=12,
         **RECIPES[args.recipe],
     )
-    train(run)
+    train(run, resume=resumable(run.out))
+
+
+def resumable(out: str) -> str | None:
+    """The run's ``.last`` when a previous call left one (rerunning resumes)."""
+    last = Path(f"{out}.last")
+    return str(last) if last.is_file() else None
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 1. Expert sets: random Taillard instances solved by CP-SAT, 2 processes of 1 worker each:
    400 x 6x6 (1 s each), 400 x 10x10 (1 s), 120 x 15x15 (3 s).
-2. Imitation (cosolve.train.jssp_imitation) with the default ImitationArgs: batches of 32, set-valued
+2. Imitation (cosolve.train.jssp_imitation) with the default JobShopImitationArgs: batches of 32, set-valued
    labels, learning rate 1e-3 decaying to 1e-4 over EPISODES (default 700), validation every
    25 episodes on held-out experts and on generated 20x20 / 30x20 / 50x15 shops against
    FDD/MWKR. WORKDIR/jssp_imitation.pt is the best checkpoint; resume by running again.
@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from cosolve.train.jssp_experts import save_experts, solve_experts
-from cosolve.train.jssp_imitation import ImitationArgs, train
+from cosolve.train.jssp_imitation import JobShopImitationArgs, train
 
 EXPERTS = [("6x6", 400, 1.0, 101), ("10x10", 400, 1.0, 102), ("15x15", 120, 3.0, 103)]
 
@@ -38,7 +38,7 @@ def main(workdir: str, episodes: str = "700") -> None:
     torch.set_num_threads(2)
     out = folder / "jssp_imitation.pt"
     last = Path(f"{out}.last")
-    args = ImitationArgs(
+    args = JobShopImitationArgs(
         data=[str(folder / f"experts_{size}.npz") for size, *_ in EXPERTS],
         out=str(out),
         episodes=int(episodes),

@@ -23,23 +23,32 @@ weight as one of them (items of equal weight are interchangeable).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.binpacking_policy import BinPackingPolicy
+from cosolve.gnn.binpacking_policy import DEFAULT_CONFIG, BinPackingPolicy
 from cosolve.gnn.binpacking_rollout import PROBLEM, run_packing
+from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import binpacking
 from cosolve.problems.binpacking.env import State, reset
 from cosolve.problems.binpacking.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.jssp_imitation import set_valued_loss
-from cosolve.train.routing_imitation import RoutingImitationArgs, train_routing
+from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
 
-BinPackingImitationArgs = RoutingImitationArgs
+
+@dataclass(kw_only=True)
+class BinPackingImitationArgs(ImitationArgs):
+    """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`); the network is the
+    shipped offline policy's (:data:`~cosolve.gnn.binpacking_policy.DEFAULT_CONFIG`) by default."""
+
+    config: dict = field(default_factory=DEFAULT_CONFIG.to_dict)
+
+
 PERFECT_NODE_LIMIT = 20_000
 
 
@@ -231,7 +240,7 @@ def validation_gap(policy: BinPackingPolicy, experts: dict, device: str) -> floa
 
 
 def train(
-    args: RoutingImitationArgs,
+    args: BinPackingImitationArgs,
     resume: str | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
@@ -241,10 +250,10 @@ def train(
     (classes and capacities mixed)."""
     sets = merge_by_size([load_experts(path) for path in args.data], "weights")
     validation = load_experts(args.validation)
-    return train_routing(
+    return train_imitation(
         PROBLEM,
         args,
-        BinPackingPolicy,
+        lambda config: BinPackingPolicy(RoutingNetConfig(**config)),
         sets,
         packing_loss,
         lambda trained: validation_gap(trained, validation, args.device),

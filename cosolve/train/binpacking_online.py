@@ -10,11 +10,12 @@ optionally PPO.
    answers join a buffer of the most recent ``buffer`` labelled decisions, and ``updates``
    optimizer steps of cross-entropy on minibatches of it follow. Rolling in with the policy itself
    (DAgger) teaches it to recover from the states its own choices lead to.
-2. **PPO** (the remaining iterations, none by default) with a shared baseline instead of a
-   critic (as in POMO / GRPO): each stream is packed ``rollouts`` times with sampled actions;
-   the reward of a decision is minus the bins it opens, its advantage the discounted return
-   (``gamma``) minus the mean return of the same stream's other rollouts at the same step;
-   ``epochs`` passes replay all decisions in chunks of steps
+2. **PPO** (the remaining iterations, none by default) on the shared core
+   (:mod:`cosolve.train.ppo`) with a shared baseline instead of a critic (as in POMO / GRPO):
+   each stream is packed ``rollouts`` times with sampled actions; the reward of a decision is
+   minus the bins it opens, its advantage the discounted return (``gamma``) minus the mean
+   return of the same stream's other rollouts at the same step; ``update_epochs`` passes replay
+   all decisions in chunks of ``chunk_steps`` steps
    (:func:`~cosolve.gnn.binpacking_online_rollout.replay`) with the clipped objective and an
    entropy bonus. Measured: started from imitation of best fit, 340 PPO iterations (21,760
    sampled 120-500-item rollouts) left the greedy policy exactly as good as best fit, no
@@ -22,13 +23,13 @@ optionally PPO.
    of sampled ones. The lookahead expert gives every labelled decision its own answer instead.
 
 Every ``validate_every`` iterations the greedy policy packs fixed validation streams of each
-distribution; the score is the mean % of bins above the L1 bound (lower is better), written
-with best fit's beside it to the CSV log.
+distribution; the score is the mean % of bins above the L1 bound (lower is better). The shared
+loop (:mod:`cosolve.train.loop`) writes the log and checkpoints; a resumed run continues from the
+saved weights, optimizer and random states, but refills its buffer of labelled decisions.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,18 +39,21 @@ import torch
 from cosolve.baselines.binpacking_heuristics import fit_priority, pack
 from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
 from cosolve.gnn.binpacking_online_rollout import PROBLEM, Trajectory, replay, run_online
+from cosolve.gnn.decode import categorical_entropy
 from cosolve.problems.binpacking.env import reset, reset_tensors
 from cosolve.problems.binpacking.generate import generate, parse_size
 from cosolve.problems.binpacking.observe_online import observe_decisions
 from cosolve.train.binpacking_lookahead import lookahead_labels
-from cosolve.train.record import anneal, record_validation, resume_from
+from cosolve.train.loop import Run, geometric_decay, gradient_step, seed_everything, start_run, train_loop
+from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, discounted_returns, leave_one_out
 
 DEFAULT_STREAMS = ["u120", "u250", "weibull500"]
 
 
-@dataclass
-class OnlineTrainingArgs:
-    """Everything a run depends on; stored in the checkpoint so it can resume."""
+@dataclass(kw_only=True)
+class OnlineTrainingArgs(PPOArgs):
+    """Everything a run depends on (the PPO phase's knobs from
+    :class:`~cosolve.train.ppo.PPOArgs`); stored in the checkpoint so it can resume."""
 
     out: str
     streams: list[str] = field(default_factory=lambda: list(DEFAULT_STREAMS))
@@ -64,19 +68,20 @@ class OnlineTrainingArgs:
     horizon: int = 40
     best_fit_roll_in: int = 6  # first imitation iterations whose decisions come from best fit's packings
     rollouts: int = 8
-    epochs: int = 3
-    chunk: int = 50
-    lr: float = 1e-3
+    learning_rate: float = 1e-3
     lr_final: float = 1e-4
-    clip: float = 0.2
     gamma: float = 0.99
-    entropy: float = 0.01
-    grad_clip: float = 1.0
+    update_epochs: int = 3
+    num_minibatches: int = 1
+    chunk_steps: int = 50
+    ent_coef: float = 0.01
+    max_grad_norm: float = 1.0
     validate_every: int = 10
     validation_count: int = 16
     seed: int = 0
     device: str = "cpu"
     time_limit: float | None = None  # seconds of this call; stops after the next validation
+    tensorboard: str | None = None
     config: dict = field(default_factory=lambda: OnlinePolicyConfig().to_dict())
 
 
@@ -91,15 +96,18 @@ def l1_bound(weights: torch.Tensor, capacity: torch.Tensor) -> torch.Tensor:
     return torch.ceil(weights.sum(dim=1).double() / capacity.double())
 
 
-def replayed_log_probs(
-    policy: OnlinePackingPolicy, weights: torch.Tensor, capacity: torch.Tensor, trajectory: Trajectory, steps: range
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``[len(steps) * B]`` log-probabilities of the recorded actions and entropies, with gradients."""
-    observation, columns = replay(weights, capacity, trajectory, steps)
-    log_p = torch.log_softmax(policy(observation), dim=1)
-    safe = log_p.masked_fill(~observation.mask, 0.0)  # no 0 * -inf, in the forward or the backward pass
-    entropy = -(safe.exp() * safe).masked_fill(~observation.mask, 0.0).sum(dim=1)
-    return log_p.gather(1, columns.unsqueeze(1)).squeeze(1), entropy
+def evaluator(weights: torch.Tensor, capacity: torch.Tensor, trajectory: Trajectory):
+    """``evaluate(network, steps)`` of a recorded rollout's decisions (see :mod:`cosolve.train.ppo`):
+    the steps are replayed in one batch (:func:`~cosolve.gnn.binpacking_online_rollout.replay`)."""
+
+    def evaluate(network: OnlinePackingPolicy, steps) -> Evaluation:
+        observation, columns = replay(weights, capacity, trajectory, steps)
+        log_p = torch.log_softmax(network(observation), dim=1)
+        entropy = categorical_entropy(log_p, observation.mask)
+        chosen = log_p.gather(1, columns.unsqueeze(1)).squeeze(1)
+        return Evaluation(chosen.view(len(steps), -1), entropy.view(len(steps), -1))
+
+    return evaluate
 
 
 def roll_in(policy, weights, capacity, best_fit: bool) -> Trajectory:
@@ -164,63 +172,39 @@ def label_decisions(policy, buffer, args, weights, capacity, generator, best_fit
     )
 
 
-def imitation_step(policy, optimizer, args, buffer, generator) -> float:
+def imitation_step(run: Run, args: OnlineTrainingArgs, buffer: DecisionBuffer) -> float:
     """``args.updates`` optimizer steps of cross-entropy on minibatches of the buffer; the mean loss."""
     losses = []
     for _ in range(args.updates):
-        view, columns = buffer.sample(args.batch_size, generator)
-        loss = torch.nn.functional.cross_entropy(policy(view), columns)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-        optimizer.step()
-        losses.append(float(loss.detach()))
+        view, columns = buffer.sample(args.batch_size, run.generator)
+        loss = torch.nn.functional.cross_entropy(run.policy(view), columns)
+        losses.append(gradient_step(run, loss, args.max_grad_norm))
     return float(np.mean(losses))
 
 
 def advantages(trajectory: Trajectory, final_open: torch.Tensor, rollouts: int, gamma: float) -> torch.Tensor:
-    """``[n, R]`` normalised advantages of every decision of ``R = rollouts * streams`` rollouts
+    """``[n, R]`` advantages of every decision of ``R = rollouts * streams`` rollouts
     (rollout-major): the discounted count of bins opened from the decision on (negated), minus
     the mean of the same stream's other rollouts at the same step (leave-one-out baseline)."""
     before = torch.stack(trajectory.n_open)  # [n, R]
     after = torch.cat([before[1:], final_open.unsqueeze(0)])
-    reward = -(after - before).double()
-    returns = torch.zeros_like(reward)
-    running = torch.zeros_like(reward[0])
-    for t in range(reward.shape[0] - 1, -1, -1):
-        running = reward[t] + gamma * running
-        returns[t] = running
-    grouped = returns.view(returns.shape[0], rollouts, -1)  # [n, K, S]
-    others = (grouped.sum(dim=1, keepdim=True) - grouped) / max(1, rollouts - 1)
-    advantage = (grouped - others).view_as(returns)
-    return (advantage / (advantage.std() + 1e-8)).float()
+    return leave_one_out(discounted_returns(-(after - before).double(), gamma), rollouts).float()
 
 
-def ppo_iteration(policy, optimizer, args, weights, capacity, generator) -> float:
-    """Sampled rollouts of each stream, shared-baseline advantages, ``args.epochs`` clipped updates;
-    returns the mean number of bins of the rollouts."""
-    n = weights.shape[1]
+def ppo_iteration(run: Run, learner: Learner, args: OnlineTrainingArgs, weights, capacity) -> dict:
+    """Sampled rollouts of each stream, shared-baseline advantages, the core's clipped updates;
+    returns the update's statistics and the mean number of bins of the rollouts."""
     weights, capacity = weights.repeat(args.rollouts, 1), capacity.repeat(args.rollouts)  # rollout-major
     trajectory = Trajectory()
-    policy.eval()
-    state = run_online(policy, reset_tensors(weights, capacity), True, generator, trajectory)
-    policy.train()
-    advantage = advantages(trajectory, state.n_open, args.rollouts, args.gamma)  # [n, R]
-    old = torch.stack(trajectory.log_probs)  # [n, R]
-    rows = weights.shape[0]
-    for _ in range(args.epochs):
-        optimizer.zero_grad()
-        for start in range(0, n, args.chunk):
-            steps = range(start, min(n, start + args.chunk))
-            log_p, entropy = replayed_log_probs(policy, weights, capacity, trajectory, steps)
-            ratio = (log_p - old[start : steps.stop].reshape(-1)).exp()
-            gain = advantage[start : steps.stop].reshape(-1)
-            objective = torch.minimum(ratio * gain, ratio.clamp(1 - args.clip, 1 + args.clip) * gain)
-            loss = -(objective.sum() + args.entropy * entropy.sum()) / (n * rows)
-            loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-        optimizer.step()
-    return float(state.n_open.double().mean())
+    run.policy.eval()
+    state = run_online(run.policy, reset_tensors(weights, capacity), True, run.generator, trajectory)
+    run.policy.train()
+    log_probs = torch.stack(trajectory.log_probs)  # [n, R]
+    live = torch.ones_like(log_probs, dtype=torch.bool)
+    batch = Batch(log_probs, live, advantages(trajectory, state.n_open, args.rollouts, args.gamma))
+    stats = learner.update(run.policy, run.optimizer, batch, evaluator(weights, capacity, trajectory), run.rng)
+    run.extra = learner.state_dict()
+    return {**stats, "mean_bins": float(state.n_open.double().mean())}
 
 
 def validation_sets(args: OnlineTrainingArgs) -> list[tuple[str, torch.Tensor, torch.Tensor, float]]:
@@ -253,50 +237,33 @@ def train(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Train (or resume); writes ``args.out`` (best by validation), ``.last`` and ``.csv``."""
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
     policy = OnlinePackingPolicy(OnlinePolicyConfig(**args.config)).to(args.device)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    done, best, history = 0, float("inf"), []
-    if resume:
-        done, best, history, _ = resume_from(resume, PROBLEM, policy, optimizer, "iteration")
-        log(f"resumed from {resume} at iteration {done} (best validation {best:.2f}% above L1)")
+    optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
+    run = start_run(PROBLEM, "iteration", policy, optimizer, args.seed, args.device, resume)
+    run.about = {"algo": "imitation+ppo", "sizes": list(args.streams)}
+    learner = Learner(policy, args)
+    if run.extra:
+        learner.load_state_dict(run.extra)
     sets = validation_sets(args)
     log("best fit on the validation streams: " + ", ".join(f"{size} {bf:.2f}%" for size, *_, bf in sets))
-    generator = torch.Generator(device=args.device).manual_seed(args.seed + done)
     longest = max(parse_size(size)[1] for size in args.streams)
     buffer = DecisionBuffer(args.buffer, longest, args.device)
-    begin, losses = time.time(), []
-    while done < args.iterations:
-        anneal(optimizer, args.lr, args.lr_final, done, args.iterations, time.time() - begin, args.time_limit)
-        size = args.streams[done % len(args.streams)]
-        weights, capacity = stream_tensors(size, args.streams_per_iteration, args.seed * 1_000_003 + done, args.device)
-        if done < args.imitation_iterations:
-            roll_in_with_best_fit = done < args.best_fit_roll_in
-            label_decisions(policy, buffer, args, weights, capacity, generator, roll_in_with_best_fit)
-            losses.append(imitation_step(policy, optimizer, args, buffer, generator))
-        else:
-            losses.append(ppo_iteration(policy, optimizer, args, weights, capacity, generator))
-        done += 1
-        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
-        if done % args.validate_every == 0 or done == args.iterations or out_of_time:
-            policy.eval()
-            score, scores = validate(policy, sets)
-            policy.train()
-            phase = "imitation" if done <= args.imitation_iterations else "ppo"
-            extra = {"algo": f"imitation+ppo ({phase})", **{f"valid_{k}": v for k, v in scores.items()}}
-            loss = float(np.mean(losses))
-            best = record_validation(
-                args, PROBLEM, policy, optimizer, history, "iteration", done, loss, score, best, begin, extra
-            )
-            detail = ", ".join(f"{k} {v:.2f}%" for k, v in scores.items())
-            measure = "loss" if phase == "imitation" else "mean bins"
-            log(
-                f"iteration {done} ({phase}): {measure} {loss:.4f}, "
-                f"validation {score:.2f}% above L1 ({detail}; best {best:.2f}%)"
-            )
-            losses = []
-        if progress:
-            progress(done, args.iterations, f"validation best {best:.2f}% above L1" if history else "")
-        if out_of_time:
-            break
-    return {"best_valid_excess": best, "iterations": done, "history": history}
+
+    def iteration(run: Run) -> dict:
+        size = args.streams[run.done % len(args.streams)]
+        weights, capacity = stream_tensors(
+            size, args.streams_per_iteration, args.seed * 1_000_003 + run.done, args.device
+        )
+        if run.done >= args.imitation_iterations:
+            return ppo_iteration(run, learner, args, weights, capacity)
+        roll_in_with_best_fit = run.done < args.best_fit_roll_in
+        label_decisions(run.policy, buffer, args, weights, capacity, run.generator, roll_in_with_best_fit)
+        return {"loss": imitation_step(run, args, buffer)}
+
+    def validate_streams(trained: OnlinePackingPolicy) -> tuple[float, dict]:
+        score, scores = validate(trained, sets)
+        return score, {f"valid_{size}": value for size, value in scores.items()}
+
+    schedule = geometric_decay(args.learning_rate, args.lr_final, args.iterations, args.time_limit)
+    return train_loop(run, args, args.iterations, iteration, validate_streams, schedule, log, progress)

@@ -16,6 +16,7 @@ savings (fast, for tests).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +25,14 @@ import torch
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
+from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.tsp_rollout import random_views
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.jssp_imitation import set_valued_loss
-from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
+from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
 
 
 def expert_solution(instance: cvrp.Instance, expert: str, seconds: float) -> cvrp.Solution:
@@ -111,7 +113,11 @@ def correct_actions(state: State, succ: torch.Tensor, pred: torch.Tensor, forwar
     return torch.where((state.current == 0).unsqueeze(1), ends, on_route)
 
 
-CvrpImitationArgs = RoutingImitationArgs
+@dataclass(kw_only=True)
+class CvrpImitationArgs(ImitationArgs):
+    """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`), the CVRP network's by default."""
+
+    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
 
 
 def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str) -> torch.Tensor:
@@ -220,10 +226,10 @@ def train(
     for experts in sets:
         experts["route"], experts["position"], experts["lengths"] = route_tables(experts["succ"], experts["pred"])
     validation = load_experts(args.validation)
-    return train_routing(
+    return train_imitation(
         "cvrp",
         args,
-        CvrpPolicy,
+        lambda config: CvrpPolicy(RoutingNetConfig(**config)),
         sets,
         state_loss,
         lambda trained: validation_gap(trained, validation, args.device),

@@ -33,7 +33,7 @@ def merge_by_size(
 ) -> list[dict[str, np.ndarray]]:
     """One set per instance size (``sets[...][key].shape[1]``; files of one size concatenated),
     by increasing size, each with its ``size`` label and ``rows`` (``arange`` of its length),
-    as :func:`cosolve.train.routing_imitation.train_routing` takes them."""
+    as :func:`cosolve.train.imitation.train_imitation` takes them."""
     merged = []
     for size in sorted({experts[key].shape[1] for experts in sets}):
         same = [experts for experts in sets if experts[key].shape[1] == size]

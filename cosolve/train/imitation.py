@@ -1,35 +1,37 @@
-"""The imitation loop shared by the TSP and CVRP trainers.
+"""Imitation learning, the shared core of the trainers that learn from expert solutions (TSP,
+CVRP, knapsack, offline bin packing).
 
-Each step draws a batch of expert solutions of one size (the sizes take turns), one random
-state on the way to each, and minimises the problem's loss on the policy's choice there;
-every ``validate_every`` steps (and when ``time_limit`` runs out) the greedy policy is
-validated and the checkpoints are written (:func:`cosolve.train.record.record_validation`).
-The problem supplies how a batch becomes a loss and how a policy is validated.
+Each step draws a batch of expert solutions of one size (the sizes take turns), and the problem
+turns it into a loss: usually one random state on the way to each solution, labelled with the
+expert's next action (cross-entropy) or with the *set* of actions that keep an expert's solution
+reachable (:func:`set_valued_loss`). Every ``validate_every`` steps (and when ``time_limit`` runs
+out) the greedy policy is validated and the checkpoints are written by the shared loop
+(:mod:`cosolve.train.loop`), which also makes a resumed run continue exactly.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from cosolve.gnn.routing_net import RoutingNetConfig
-from cosolve.train.record import anneal, record_validation, resume_from
+from cosolve.train.loop import Run, geometric_decay, gradient_step, seed_everything, start_run, train_loop
 
 BatchLoss = Callable[[torch.nn.Module, dict, np.ndarray, np.random.Generator, torch.Generator, str], torch.Tensor]
 """``(policy, experts, chosen rows, rng, torch generator, device) -> scalar loss``."""
 
 
-@dataclass
-class RoutingImitationArgs:
-    """Everything a run depends on; stored in the checkpoint so it can resume."""
+@dataclass(kw_only=True)
+class ImitationArgs:
+    """Everything a run depends on; stored in the checkpoint so it can resume. Each problem's
+    trainer extends it with its network's default ``config``."""
 
     data: list[str]
     validation: str
     out: str
+    config: dict
     steps: int = 20_000
     batch_size: int = 128
     lr: float = 1e-3
@@ -39,13 +41,22 @@ class RoutingImitationArgs:
     seed: int = 0
     device: str = "cpu"
     time_limit: float | None = None  # seconds of this call; stops after the next validation
-    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
+    tensorboard: str | None = None
 
 
-def train_routing(
+def set_valued_loss(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of ``-log sum_{c in correct} softmax(logits)_c``.
+
+    Args:
+        logits: ``[B, A]``; correct: ``[B, A]`` bool, at least one per row.
+    """
+    return (torch.logsumexp(logits, dim=1) - torch.logsumexp(logits.masked_fill(~correct, float("-inf")), dim=1)).mean()
+
+
+def train_imitation(
     problem: str,
-    args: RoutingImitationArgs,
-    make_policy: Callable[[RoutingNetConfig], torch.nn.Module],
+    args: ImitationArgs,
+    make_policy: Callable[[dict], torch.nn.Module],
     sets: list[dict],
     batch_loss: BatchLoss,
     validation_gap: Callable[[torch.nn.Module], float],
@@ -53,54 +64,26 @@ def train_routing(
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
-    """Train a policy built by ``make_policy`` from ``args.config`` (after seeding torch with
-    ``args.seed``, on ``args.device``) on the expert ``sets`` (one per size, each with a ``size``
-    label and ``rows``, an array as long as the set); writes ``args.out`` (best by validation
-    gap), ``.last`` and ``.csv``."""
-    torch.manual_seed(args.seed)
-    policy = make_policy(RoutingNetConfig(**args.config)).to(args.device)
+    """Train a policy built by ``make_policy(args.config)`` (after seeding with ``args.seed``,
+    on ``args.device``) on the expert ``sets`` (one per size, each with a ``size`` label and
+    ``rows``, an array as long as the set); writes ``args.out`` (best by validation gap),
+    ``.last`` and ``.csv``; ``resume`` continues from a ``.last``."""
+    seed_everything(args.seed)
+    policy = make_policy(args.config).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    done, best, history = 0, float("inf"), []
-    if resume:
-        done, best, history, _ = resume_from(resume, problem, policy, optimizer, "step")
-        log(f"resumed from {resume} at step {done} (best validation gap {best:.2f}%)")
-    rng = np.random.default_rng(args.seed + done)
-    generator = torch.Generator(device=args.device).manual_seed(args.seed + done)
-    begin, losses = time.time(), []
-    while done < args.steps:
-        anneal(optimizer, args.lr, args.lr_final, done, args.steps, time.time() - begin, args.time_limit)
-        experts = sets[done % len(sets)]
+    run = start_run(problem, "step", policy, optimizer, args.seed, args.device, resume)
+    run.about = {"algo": "imitation", "sizes": [experts["size"] for experts in sets]}
+
+    def step(run: Run) -> dict:
+        experts = sets[run.done % len(sets)]
         rows = len(experts["rows"])
-        chosen = rng.choice(rows, size=min(args.batch_size, rows), replace=False)
-        loss = batch_loss(policy, experts, chosen, rng, generator, args.device)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.grad_clip)
-        optimizer.step()
-        losses.append(float(loss.detach()))
-        done += 1
-        out_of_time = bool(args.time_limit) and time.time() - begin > args.time_limit
-        if done % args.validate_every == 0 or done == args.steps or out_of_time:
-            policy.eval()
-            gap = validation_gap(policy)
-            policy.train()
-            sizes = {"sizes": [experts["size"] for experts in sets]}
-            loss = float(np.mean(losses))
-            best = record_validation(
-                args, problem, policy, optimizer, history, "step", done, loss, gap, best, begin, sizes
-            )
-            log(f"step {done}: loss {loss:.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
-            losses = []
-        if progress:
-            progress(done, args.steps, f"validation gap best {best:.2f}%" if history else "")
-        if out_of_time:
-            break
-    return {"best_valid_gap": best, "steps": done, "history": history}
+        chosen = run.rng.choice(rows, size=min(args.batch_size, rows), replace=False)
+        loss = batch_loss(run.policy, experts, chosen, run.rng, run.generator, args.device)
+        return {"loss": gradient_step(run, loss, args.grad_clip)}
 
+    def validate(trained: torch.nn.Module) -> tuple[float, dict]:
+        gap = validation_gap(trained)
+        return gap, {"valid_gap": gap}
 
-def random_views(coords: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """``coords`` ``[B, n, 2]`` with each instance in one of its 8 symmetric views, at random."""
-    from cosolve.gnn.tsp_rollout import symmetries
-
-    views = torch.as_tensor(rng.integers(0, 8, size=coords.shape[0]), device=coords.device)
-    return symmetries(coords)[views, torch.arange(coords.shape[0], device=coords.device)]
+    schedule = geometric_decay(args.lr, args.lr_final, args.steps, args.time_limit)
+    return train_loop(run, args, args.steps, step, validate, schedule, log, progress)

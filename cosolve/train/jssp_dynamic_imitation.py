@@ -24,7 +24,9 @@ no better than the shipped policy. The lookahead's choice depends on a whole sim
 that the graph features do not carry; the module stays as the tool for richer features.
 
 Validation and checkpoints as in :mod:`cosolve.train.jssp_dynamic_ppo` (mean ratio of greedy
-dispatching to the best rule on fixed instances and scenarios).
+dispatching to the best rule on fixed instances and scenarios), through the shared loop
+(:mod:`cosolve.train.loop`). A resumed run continues from the saved weights, optimizer and random
+states, but its aggregate of labelled decisions starts empty (it is not checkpointed).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ import numpy as np
 import torch
 
 from cosolve.baselines.jssp_dynamic_pilot import PILOT_RULES, lookahead_makespans
-from cosolve.gnn.jssp_dynamic_rollout import choose, dynamic_config, log_probs_over
+from cosolve.gnn.decode import masked_log_probs
+from cosolve.gnn.jssp_dynamic_rollout import PROBLEM, choose, dynamic_config
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
 from cosolve.problems.jssp.dynamic.observe import Observation, observe
 from cosolve.train.jssp_dynamic_ppo import (
@@ -45,10 +48,10 @@ from cosolve.train.jssp_dynamic_ppo import (
     check_settings,
     draw_shops,
     initial_policy,
-    resume_from,
-    validate_and_save,
+    validation_score,
     validation_set,
 )
+from cosolve.train.loop import Run, gradient_step, seed_everything, start_run, train_loop
 
 
 @dataclass
@@ -73,6 +76,7 @@ class DynamicImitationArgs:
     """As in :class:`DynamicPPOArgs`: ``static``, ``none`` or a checkpoint path."""
     seed: int = 0
     device: str = "cpu"
+    tensorboard: str | None = None
     config: dict = field(default_factory=lambda: dynamic_config().to_dict())
 
 
@@ -85,17 +89,17 @@ def targets(makespans: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.where(live, torch.softmax(torch.where(live, scaled, 0.0), dim=1), 0.0).float()
 
 
-def collect(policy, instances: list, dynamics: Dynamics, seeds: list[int], args: DynamicImitationArgs, device: str):
+def collect(policy, instances: list, dynamics: Dynamics, seeds: list[int], args: DynamicImitationArgs, generator):
     """Play the policy (sampling) and label every decision; returns ``[(observation, target)]``
     per decision and the makespans ``[B]`` of the policy's own runs."""
-    state = reset(instances, dynamics, seeds, device)
+    state = reset(instances, dynamics, seeds, args.device)
     labelled: list[tuple[Observation, torch.Tensor]] = []
     with torch.no_grad():
         while not bool(state.done.all()):
             observation = observe(state)
             target = targets(lookahead_makespans(state, args.pilot_rules), args.temperature)
             labelled.append((observation, target))
-            action, _ = choose(policy, observation, sample=True)
+            action, _ = choose(policy, observation, sample=True, generator=generator)
             step(state, action)
     return labelled, state.makespan.double()
 
@@ -103,60 +107,55 @@ def collect(policy, instances: list, dynamics: Dynamics, seeds: list[int], args:
 def cross_entropy(policy, observation: Observation, target: torch.Tensor) -> torch.Tensor:
     """Mean over the live rows of ``-sum target * log p``."""
     logits, _ = policy(observation)
-    log_probs = log_probs_over(logits, observation.mask).masked_fill(~observation.mask, 0.0)
+    log_probs = masked_log_probs(logits, observation.mask).masked_fill(~observation.mask, 0.0)
     live = observation.mask.any(dim=1)
     return -(target * log_probs).sum(dim=1)[live].mean()
 
 
-def fit(policy, optimizer, memory: list, args: DynamicImitationArgs) -> float:
+def fit(run: Run, memory: list, args: DynamicImitationArgs) -> float:
     """``args.updates`` steps, each on one decision batch of the aggregate; the mean loss."""
     losses = []
-    for index in np.random.randint(len(memory), size=args.updates):
+    for index in run.rng.integers(len(memory), size=args.updates):
         observation, target = memory[index]
-        optimizer.zero_grad()
-        loss = cross_entropy(policy, observation, target)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), args.max_grad_norm)
-        optimizer.step()
-        losses.append(float(loss.detach()))
+        losses.append(gradient_step(run, cross_entropy(run.policy, observation, target), args.max_grad_norm))
     return float(np.mean(losses))
 
 
-def train(args: DynamicImitationArgs, log: Callable[[dict], None] = print, resume: bool = True) -> float:
-    """Run DAgger; returns the best validation score (mean makespan ratio to the best rule).
-    With ``resume``, a run whose ``out.last`` exists continues from its weights (the aggregate
-    starts empty again)."""
+def train(
+    args: DynamicImitationArgs,
+    resume: str | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
+    """Run DAgger; the best validation score is the mean makespan ratio to the best rule.
+    ``resume``: continue from a run's ``.last`` (the aggregate starts empty again)."""
     check_settings(args.settings)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    seed_everything(args.seed)
     policy = initial_policy(args).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
-    start_round, best_score = resume_from(args.out, policy, optimizer) if resume else (0, float("inf"))
-    rng = np.random.default_rng(args.seed + start_round)
+    run = start_run(PROBLEM, "round", policy, optimizer, args.seed, args.device, resume)
+    run.about = {"algo": "dagger", "sizes": list(args.sizes)}
     validation = validation_set(args)
     memory: list[tuple[Observation, torch.Tensor]] = []
-    for round_index in range(start_round, args.rounds):
+
+    def dagger_round(run: Run) -> dict:
+        nonlocal memory
         started = time.time()
-        size, name, shops, seeds = draw_shops(rng, args)
+        size, name, shops, seeds = draw_shops(run.rng, args)
         policy.eval()
-        labelled, makespans = collect(policy, shops, SETTINGS[name], seeds, args, args.device)
+        labelled, makespans = collect(policy, shops, SETTINGS[name], seeds, args, run.generator)
         memory = (memory + labelled)[-args.memory :]
         labelling = time.time() - started
         policy.train()
-        loss = fit(policy, optimizer, memory, args)
-        row = {
-            "round": round_index + 1,
+        return {
+            "loss": fit(run, memory, args),
             "size": size,
             "setting": name,
             "policy_makespan": float(makespans.mean()),
             "decisions": len(labelled),
             "memory": len(memory),
-            "loss": loss,
-            "label_seconds": round(labelling, 2),
-            "seconds": round(time.time() - started, 2),
+            "label_seconds": labelling,
         }
-        if (round_index + 1) % args.validate_every == 0 or round_index + 1 == args.rounds:
-            policy.eval()
-            best_score = validate_and_save(policy, optimizer, validation, args, round_index + 1, best_score, row)
-        log(row)
-    return best_score
+
+    score = validation_score(validation, args.device)
+    return train_loop(run, args, args.rounds, dagger_round, score, None, log, progress)

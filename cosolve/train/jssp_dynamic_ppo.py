@@ -7,7 +7,8 @@ policy. The return of an episode is ``-makespan / lower_bound``; its advantage i
 difference to the mean of the other rollouts of the same instance and scenario (a shared
 leave-one-out baseline, no critic: episodes differ in length and events, and the comparison
 under one scenario removes the luck of the breakdowns). Every decision of the episode gets
-that advantage; the update is PPO's clipped surrogate over ``update_epochs`` passes.
+that advantage; the update is the shared PPO core's (:mod:`cosolve.train.ppo`, PPO-EWMA with
+``ppo_ewma``), the loop the shared one (:mod:`cosolve.train.loop`).
 
 Validation: greedy dispatching on fixed instances and scenarios for every setting, scored by
 the mean ratio of the policy's makespan to the best dispatching rule's of that setting (below
@@ -16,35 +17,34 @@ the mean ratio of the policy's makespan to the best dispatching rule's of that s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from cosolve.baselines.jssp_dynamic_rules import simulate_rule
 from cosolve.baselines.jssp_rules import RULES
-from cosolve.checkpoint import load_checkpoint, save_training_checkpoints, shipped_checkpoint
+from cosolve.checkpoint import shipped_checkpoint
 from cosolve.errors import CosolveInputError
+from cosolve.gnn.decode import categorical_entropy, masked_log_probs
 from cosolve.gnn.jssp_dynamic_rollout import (
     PROBLEM,
     choose,
     dynamic_config,
     from_static,
     load_dynamic_policy,
-    log_probs_over,
     simulate_policy,
 )
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
-from cosolve.problems.jssp.dynamic.observe import observe
+from cosolve.problems.jssp.dynamic.observe import Observation, observe
 from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
 from cosolve.problems.jssp.generate import generate_spec
 from cosolve.problems.jssp.observe import load_bound
-from cosolve.train.log import append_csv
+from cosolve.train.loop import Run, linear_decay, seed_everything, start_run, train_loop
+from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, leave_one_out
 
 SETTINGS = {
     f"p{prob:g}{'+blocking' if blocking else ''}": Dynamics(
@@ -58,9 +58,10 @@ SETTINGS = {
 blocking + swaps."""
 
 
-@dataclass
-class DynamicPPOArgs:
-    """Every knob of the run."""
+@dataclass(kw_only=True)
+class DynamicPPOArgs(PPOArgs):
+    """The run: the PPO knobs of :class:`~cosolve.train.ppo.PPOArgs` (no critic: advantages
+    are leave-one-out) and the dynamic job shop's."""
 
     out: str
     sizes: list[str] = field(default_factory=lambda: ["8x8", "10x10"])
@@ -70,11 +71,9 @@ class DynamicPPOArgs:
     instances: int = 8
     rollouts: int = 8
     learning_rate: float = 3e-5
+    anneal_lr: bool = False
     update_epochs: int = 2
-    num_minibatches: int = 4
-    clip_coef: float = 0.2
     ent_coef: float = 0.001
-    max_grad_norm: float = 0.5
     validate_every: int = 10
     validation_size: str = "10x10"
     """One size, or several comma-separated (each validated on its own, ratios averaged)."""
@@ -84,6 +83,7 @@ class DynamicPPOArgs:
     weights; else a checkpoint path (dynamic, or static to warm-start from)."""
     seed: int = 0
     device: str = "cpu"
+    tensorboard: str | None = None
     config: dict = field(default_factory=lambda: dynamic_config().to_dict())
 
 
@@ -100,65 +100,46 @@ def initial_policy(args) -> JobShopPolicy:
         return from_static(load_policy(args.init))
 
 
-def collect(policy: JobShopPolicy, instances: list, dynamics: Dynamics, seeds: list[int], device: str):
-    """Sampled episodes; returns per decision the observations, actions, log-probs and live
-    masks ``[B]``, and the makespans ``[B]``."""
+@torch.no_grad()
+def collect(policy: JobShopPolicy, instances: list, dynamics: Dynamics, seeds: list[int], device: str, generator):
+    """Sampled episodes (from ``generator``); returns per decision the observations, and the
+    actions, log-probabilities and live masks ``[T, B]``, and the makespans ``[B]``."""
     state = reset(instances, dynamics, seeds, device)
     observations, actions, log_probs, live = [], [], [], []
-    with torch.no_grad():
-        while not bool(state.done.all()):
-            observation = observe(state)
-            action, log_prob = choose(policy, observation, sample=True)
-            observations.append(observation)
-            actions.append(action)
-            log_probs.append(log_prob)
-            live.append(~state.done)
-            step(state, action)
+    while not bool(state.done.all()):
+        observation = observe(state)
+        action, log_prob = choose(policy, observation, sample=True, generator=generator)
+        observations.append(observation)
+        actions.append(action)
+        log_probs.append(log_prob)
+        live.append(~state.done)
+        step(state, action)
     if bool(state.deadlocked.any()):
         raise RuntimeError("a training episode deadlocked (blocking without swaps is not trained)")
-    return observations, actions, log_probs, live, state.makespan.double()
+    return observations, torch.stack(actions), torch.stack(log_probs), torch.stack(live), state.makespan.double()
 
 
-def leave_one_out(makespans: torch.Tensor, bounds: torch.Tensor, rollouts: int) -> torch.Tensor:
-    """``[B]`` advantages: (mean makespan of the other rollouts of the instance - own) / bound,
-    normalised over the batch. Rows are instance-major: ``rollouts`` consecutive rows share an
-    instance and a scenario."""
-    groups = makespans.view(-1, rollouts)
-    others = (groups.sum(dim=1, keepdim=True) - groups) / max(rollouts - 1, 1)
-    advantage = ((others - groups) / bounds.view(-1, rollouts)).view(-1)
-    return advantage / advantage.std().clamp(min=1e-8)
+def evaluator(observations: list[Observation], actions: torch.Tensor):
+    """``evaluate(network, steps)`` of the recorded decisions (see :mod:`cosolve.train.ppo`)."""
+
+    def evaluate(network: JobShopPolicy, steps: Sequence[int]) -> Evaluation:
+        log_probs, entropies = [], []
+        for t in steps:
+            logits, _ = network(observations[t])
+            every = masked_log_probs(logits, observations[t].mask)
+            log_probs.append(every.gather(1, actions[t].unsqueeze(1)).squeeze(1))
+            entropies.append(categorical_entropy(every, observations[t].mask))
+        return Evaluation(torch.stack(log_probs), torch.stack(entropies))
+
+    return evaluate
 
 
-def update(policy, optimizer, batch, advantage: torch.Tensor, args: DynamicPPOArgs) -> dict:
-    """PPO's clipped surrogate over the recorded decisions; returns loss statistics."""
-    observations, actions, old_log_probs, live = batch
-    steps = len(observations)
-    clipped, losses = [], []
-    for _ in range(args.update_epochs):
-        order = np.random.permutation(steps)
-        for chunk in np.array_split(order, min(args.num_minibatches, steps)):
-            optimizer.zero_grad()
-            total_live = sum(int(live[t].sum()) for t in chunk)
-            loss_sum = 0.0
-            for t in chunk:
-                logits, _ = policy(observations[t])
-                rows = live[t]
-                log_probs = log_probs_over(logits, observations[t].mask)
-                new = log_probs.gather(1, actions[t].unsqueeze(1)).squeeze(1)
-                ratio = (new - old_log_probs[t]).exp()
-                surrogate = torch.minimum(
-                    ratio * advantage, ratio.clamp(1 - args.clip_coef, 1 + args.clip_coef) * advantage
-                )
-                finite = log_probs.masked_fill(~observations[t].mask, 0.0)  # no 0 * -inf in the gradient
-                entropy = -(finite.exp() * finite).sum(dim=1)
-                loss = -(torch.where(rows, surrogate + args.ent_coef * entropy, 0.0)).sum() / max(total_live, 1)
-                loss.backward()
-                loss_sum += float(loss.detach())
-                clipped.append(float(((ratio - 1).abs() > args.clip_coef)[rows].float().mean()))
-            torch.nn.utils.clip_grad_norm_(policy.parameters(), args.max_grad_norm)
-            optimizer.step()
-            losses.append(loss_sum)
-    return {"loss": float(np.mean(losses)), "clip_fraction": float(np.mean(clipped))}
+def episode_advantages(makespans: torch.Tensor, bounds: torch.Tensor, rollouts: int) -> torch.Tensor:
+    """``[B]`` each episode's return ``-makespan / bound`` minus the mean of the other rollouts of
+    its instance and scenario. Rows are instance-major (``rollouts`` consecutive rows share an
+    instance and a scenario)."""
+    returns = (-makespans / bounds).view(-1, rollouts).T.reshape(-1)  # rollout-major
+    return leave_one_out(returns, rollouts).view(rollouts, -1).T.reshape(-1)
 
 
 def validation_set(args):
@@ -199,18 +180,6 @@ def check_settings(settings: list[str]) -> None:
         raise ValueError(f"unknown settings {unknown} (choose from {', '.join(SETTINGS)})")
 
 
-def resume_from(out: str, policy, optimizer) -> tuple[int, float]:
-    """Load ``out.last`` into ``policy`` and ``optimizer`` when it exists; returns the iteration
-    (or round) it had reached and its best score, ``(0, inf)`` without one."""
-    last = Path(f"{out}.last")
-    if not last.is_file():
-        return 0, float("inf")
-    previous = load_checkpoint(last, PROBLEM)
-    policy.load_state_dict(previous["weights"])
-    optimizer.load_state_dict(previous["training"]["optimizer"])
-    return previous["training"]["iteration"], previous["training"]["best_score"]
-
-
 def draw_shops(rng: np.random.Generator, args) -> tuple[str, str, list, list[int]]:
     """One iteration's size and setting (drawn from ``args.sizes`` and ``args.settings``),
     ``args.instances`` random shops of that size and a scenario seed for each."""
@@ -221,61 +190,60 @@ def draw_shops(rng: np.random.Generator, args) -> tuple[str, str, list, list[int
     return size, name, shops, seeds
 
 
-def validate_and_save(
-    policy, optimizer, validation: tuple, args, iteration: int, best_score: float, row: dict
-) -> float:
-    """Validate ``policy`` on ``validation`` (:func:`validation_set`), add the scores to ``row``,
-    write ``args.out.last`` (and ``args.out`` when best) and the CSV row; returns the best score."""
-    ratios = validate(policy, *validation, args.device)
-    score = float(np.mean(list(ratios.values())))
-    row.update({"score": score, **{f"ratio_{k}": v for k, v in ratios.items()}})
-    is_best = score < best_score
-    best_score = min(best_score, score)
-    training = {
-        "iteration": iteration,
-        "best_score": best_score,
-        "optimizer": optimizer.state_dict(),
-        "args": asdict(args),
-    }
-    config = policy.config.to_dict()
-    save_training_checkpoints(args.out, PROBLEM, policy, config, training, {"score": score, **ratios}, is_best)
-    append_csv(f"{args.out}.csv", row)  # one row per validation: the same columns every time
-    return best_score
+def validation_score(validation: tuple, device: str) -> Callable[[JobShopPolicy], tuple[float, dict]]:
+    """The loop's ``validate``: the mean over settings of the makespan ratio to the best rule,
+    and each setting's ratio."""
+
+    def score(policy: JobShopPolicy) -> tuple[float, dict]:
+        ratios = validate(policy, *validation, device)
+        return float(np.mean(list(ratios.values()))), {f"ratio_{name}": ratio for name, ratio in ratios.items()}
+
+    return score
 
 
-def train(args: DynamicPPOArgs, log: Callable[[dict], None] = print, resume: bool = True) -> float:
-    """Run PPO; returns the best validation score (mean makespan ratio to the best rule).
-    With ``resume``, a run whose ``out.last`` exists continues from it."""
+def train(
+    args: DynamicPPOArgs,
+    resume: str | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
+    """Run PPO (``resume``: continue a run from its ``.last`` exactly); the best validation score
+    is the mean makespan ratio to the best rule (see :func:`validate`)."""
     check_settings(args.settings)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    seed_everything(args.seed)
     policy = initial_policy(args).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
-    start_iteration, best_score = resume_from(args.out, policy, optimizer) if resume else (0, float("inf"))
-    rng = np.random.default_rng(args.seed + start_iteration)
+    run = start_run(PROBLEM, "iteration", policy, optimizer, args.seed, args.device, resume)
+    run.about = {"algo": "ppo-ewma" if args.ppo_ewma else "ppo", "sizes": list(args.sizes)}
+    learner = Learner(policy, args)
+    if run.extra:
+        learner.load_state_dict(run.extra)
     validation = validation_set(args)
-    for iteration in range(start_iteration, args.iterations):
-        started = time.time()
-        size, name, shops, seeds = draw_shops(rng, args)
+
+    def iteration(run: Run) -> dict:
+        size, name, shops, seeds = draw_shops(run.rng, args)
         batch_instances = [shop for shop in shops for _ in range(args.rollouts)]
         batch_seeds = [seed for seed in seeds for _ in range(args.rollouts)]
         policy.eval()
-        *recorded, makespans = collect(policy, batch_instances, SETTINGS[name], batch_seeds, args.device)
+        observations, actions, log_probs, live, makespans = collect(
+            policy, batch_instances, SETTINGS[name], batch_seeds, args.device, run.generator
+        )
+        policy.train()
         durations = torch.as_tensor(np.stack([shop.durations for shop in shops]), dtype=torch.int64)
         bounds = load_bound(durations, torch.as_tensor(np.stack([shop.machines for shop in shops])))
-        advantage = leave_one_out(makespans.cpu(), bounds.repeat_interleave(args.rollouts).double(), args.rollouts)
-        policy.train()
-        stats = update(policy, optimizer, recorded, advantage.float().to(args.device), args)
-        row = {
-            "iteration": iteration + 1,
+        advantage = episode_advantages(makespans.cpu(), bounds.repeat_interleave(args.rollouts).double(), args.rollouts)
+        advantages = advantage.float().to(args.device).expand_as(log_probs).masked_fill(~live, 0.0)
+        batch = Batch(log_probs, live, advantages)
+        stats = learner.update(policy, optimizer, batch, evaluator(observations, actions), run.rng)
+        run.extra = learner.state_dict()
+        return {
+            **stats,
             "size": size,
             "setting": name,
             "mean_makespan": float(makespans.mean()),
-            "decisions": len(recorded[0]),
-            "seconds": round(time.time() - started, 2),
-            **stats,
+            "decisions": len(observations),
         }
-        if (iteration + 1) % args.validate_every == 0 or iteration + 1 == args.iterations:
-            best_score = validate_and_save(policy, optimizer, validation, args, iteration + 1, best_score, row)
-        log(row)
-    return best_score
+
+    schedule = linear_decay(args.learning_rate, args.iterations) if args.anneal_lr else None
+    score = validation_score(validation, args.device)
+    return train_loop(run, args, args.iterations, iteration, score, schedule, log, progress)

@@ -12,8 +12,6 @@ policy trains on the states its own choices lead to.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,8 +24,9 @@ from cosolve.gnn.jssp_rollout import run_episodes
 from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
+from cosolve.train.imitation import set_valued_loss
 from cosolve.train.jssp_experts import ExpertSet, load_experts
-from cosolve.train.record import anneal, record_validation, resume_from
+from cosolve.train.loop import Run, geometric_decay, seed_everything, start_run, train_loop
 
 
 def expert_choice(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
@@ -57,19 +56,16 @@ def correct_actions(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
     return correct
 
 
-def follow_correct(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
+def follow_correct(
+    logits: torch.Tensor, correct: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """``[B]`` a correct action drawn from the policy restricted to the correct set.
 
     Any correct action keeps the expert's schedule reachable, so the episode visits the states
     the policy itself will meet (in its own dispatch order), not only the expert's time order.
     """
     probabilities = torch.softmax(logits.detach().masked_fill(~correct, float("-inf")), dim=1)
-    return torch.multinomial(probabilities, 1).squeeze(1)
-
-
-def set_valued_loss(logits: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch of ``-log sum_{c in correct} softmax(logits)_c``."""
-    return (torch.logsumexp(logits, dim=1) - torch.logsumexp(logits.masked_fill(~correct, float("-inf")), dim=1)).mean()
+    return torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
 
 
 def imitate_episode(
@@ -79,6 +75,7 @@ def imitate_episode(
     expert_starts: torch.Tensor,
     chunk: int,
     grad_clip: float,
+    generator: torch.Generator | None = None,
 ) -> list[float]:
     """One imitation episode over the batch ``state``, following correct actions, with an
     optimizer step every ``chunk`` decisions. Returns the losses of the chunks.
@@ -91,7 +88,7 @@ def imitate_episode(
         logits, _ = policy(observe(state))
         correct = correct_actions(state, expert_starts)
         chunk_loss = chunk_loss + set_valued_loss(logits, correct)
-        step(state, follow_correct(logits, correct))
+        step(state, follow_correct(logits, correct, generator))
         if (number + 1) % chunk == 0 or number == n_steps - 1:
             optimizer.zero_grad()
             (chunk_loss / chunk).backward()
@@ -103,7 +100,7 @@ def imitate_episode(
 
 
 @dataclass
-class ImitationArgs:
+class JobShopImitationArgs:
     """Everything a run depends on; stored in the checkpoint so it can resume."""
 
     data: list[str]
@@ -120,6 +117,7 @@ class ImitationArgs:
     rule_validation_count: int = 8
     seed: int = 0
     device: str = "cpu"
+    tensorboard: str | None = None
     config: dict = field(default_factory=lambda: PolicyConfig().to_dict())
 
 
@@ -163,7 +161,7 @@ def rule_references(sizes: list[str], count: int, seed: int) -> list[tuple[list,
 
 
 def train(
-    args: ImitationArgs,
+    args: JobShopImitationArgs,
     resume: str | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
@@ -171,53 +169,29 @@ def train(
     """Train (or resume) a policy by imitation; writes ``args.out`` (best), ``args.out + '.last'``
     and a CSV log ``args.out + '.csv'`` (one row per validation). ``progress(done, total, status)``
     is called after every episode (e.g. to drive a progress bar)."""
-    random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
     sets = [_split(load_experts(path), args.validation_fraction) for path in args.data]
     train_sets, valid_sets = [s[0] for s in sets], [s[1] for s in sets]
     rule_sets = rule_references(args.rule_validation, args.rule_validation_count, args.seed)
     train_instances = [experts.instances() for experts in train_sets]
     policy = JobShopPolicy(PolicyConfig(**args.config)).to(args.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.lr)
-    episode, best, history = 0, float("inf"), []
-    if resume:
-        episode, best, history, training = resume_from(resume, "jssp", policy, optimizer, "episode")
-        random.setstate(_tuple_state(training["python_rng"]))
-        torch.set_rng_state(training["torch_rng"])
-        log(f"resumed from {resume} at episode {episode} (best validation gap {best:.2f}%)")
-    rng = np.random.default_rng(args.seed + episode)
-    begin = time.time()
-    while episode < args.episodes:
-        anneal(optimizer, args.lr, args.lr_final, episode, args.episodes)
-        experts = train_sets[episode % len(train_sets)]
-        chosen = rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
-        instances = [train_instances[episode % len(train_sets)][i] for i in chosen]
+    run = start_run("jssp", "episode", policy, optimizer, args.seed, args.device, resume)
+    run.about = {"algo": "imitation", "sizes": [f"{s.machines.shape[1]}x{s.machines.shape[2]}" for s in train_sets]}
+
+    def episode(run: Run) -> dict:
+        number = run.done % len(train_sets)
+        experts = train_sets[number]
+        chosen = run.rng.choice(len(experts), size=min(args.batch_size, len(experts)), replace=False)
+        instances = [train_instances[number][i] for i in chosen]
         expert_starts = torch.as_tensor(experts.start_times[chosen], dtype=TIME, device=args.device)
-        losses = imitate_episode(
-            policy, optimizer, reset(instances, args.device), expert_starts, args.chunk, args.grad_clip
-        )
-        episode += 1
-        if episode % args.validate_every == 0 or episode == args.episodes:
-            gap = validation_gap(policy, valid_sets, args.device, rule_sets)
-            extra = {
-                "python_rng": _list_state(random.getstate()),
-                "torch_rng": torch.get_rng_state(),
-                "sizes": [f"{s.machines.shape[1]}x{s.machines.shape[2]}" for s in train_sets],
-            }
-            loss = float(np.mean(losses))
-            best = record_validation(
-                args, "jssp", policy, optimizer, history, "episode", episode, loss, gap, best, begin, extra
-            )
-            log(f"episode {episode}: loss {np.mean(losses):.4f}, validation gap {gap:.2f}% (best {best:.2f}%)")
-        if progress:
-            progress(episode, args.episodes, f"validation gap best {best:.2f}%" if history else "")
-    return {"best_valid_gap": best, "episodes": episode, "history": history}
+        state = reset(instances, args.device)
+        losses = imitate_episode(policy, optimizer, state, expert_starts, args.chunk, args.grad_clip, run.generator)
+        return {"loss": float(np.mean(losses))}
 
+    def validate(trained: JobShopPolicy) -> tuple[float, dict]:
+        gap = validation_gap(trained, valid_sets, args.device, rule_sets)
+        return gap, {"valid_gap": gap}
 
-def _list_state(state: tuple) -> list:
-    """Python's RNG state as nested lists (storable with ``weights_only`` loading)."""
-    return [state[0], list(state[1]), state[2]]
-
-
-def _tuple_state(state: list) -> tuple:
-    return (state[0], tuple(state[1]), state[2])
+    schedule = geometric_decay(args.lr, args.lr_final, args.episodes)
+    return train_loop(run, args, args.episodes, episode, validate, schedule, log, progress)

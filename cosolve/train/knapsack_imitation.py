@@ -16,6 +16,7 @@ see :func:`cosolve.gnn.knapsack_policy.load_narrower_weights`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
+from cosolve.gnn.knapsack_policy import DEFAULT_CONFIG, KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import run_selection
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import knapsack
@@ -32,10 +33,17 @@ from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.jssp_imitation import set_valued_loss
-from cosolve.train.routing_imitation import RoutingImitationArgs, train_routing
+from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
 
-KnapsackImitationArgs = RoutingImitationArgs
+
+@dataclass(kw_only=True)
+class KnapsackImitationArgs(ImitationArgs):
+    """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`); the network is
+    the shipped knapsack policy's (:data:`~cosolve.gnn.knapsack_policy.DEFAULT_CONFIG`) by default."""
+
+    config: dict = field(default_factory=DEFAULT_CONFIG.to_dict)
+
+
 LATE_STATES = 3.0
 """The number of optimal items left in a training state is ``1 + u ** LATE_STATES`` of the
 set's size (``u`` uniform): about half the states have at most a tenth of the set left. The late
@@ -139,7 +147,7 @@ def validation_gap(policy: KnapsackPolicy, experts: dict, device: str) -> float:
 
 
 def train(
-    args: RoutingImitationArgs,
+    args: KnapsackImitationArgs,
     resume: str | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[int, int, str], None] | None = None,
@@ -151,8 +159,8 @@ def train(
     sets = merge_by_size([load_experts(path) for path in args.data], "values")  # classes mixed
     validation = load_experts(args.validation)
 
-    def make_policy(config: RoutingNetConfig) -> KnapsackPolicy:
-        policy = KnapsackPolicy(config)
+    def make_policy(config: dict) -> KnapsackPolicy:
+        policy = KnapsackPolicy(RoutingNetConfig(**config))
         if init and not resume:
             try:
                 load_narrower_weights(policy, load_checkpoint(init, "knapsack")["weights"])
@@ -160,7 +168,7 @@ def train(
                 raise CosolveInputError(f"cannot start from this checkpoint: {error}", init) from None
         return policy
 
-    return train_routing(
+    return train_imitation(
         "knapsack",
         args,
         make_policy,

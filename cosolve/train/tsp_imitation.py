@@ -12,20 +12,22 @@ minimises the cross-entropy of the policy's choice. Experts: LKH-3 through ``elk
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from cosolve.errors import CosolveInputError
+from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
-from cosolve.gnn.tsp_rollout import greedy_tours
+from cosolve.gnn.tsp_rollout import greedy_tours, random_views
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.routing_imitation import RoutingImitationArgs, random_views, train_routing
+from cosolve.train.imitation import ImitationArgs, train_imitation
 
 
 def expert_tour(instance: tsp.Instance, expert: str, seconds: float) -> np.ndarray:
@@ -77,7 +79,11 @@ def suffix_states(tours: torch.Tensor, coords: torch.Tensor, t: int) -> tuple[St
     return State(distances, visited, tour, tours[:, t - 1], length, t), tours[:, t]
 
 
-TspImitationArgs = RoutingImitationArgs
+@dataclass(kw_only=True)
+class TspImitationArgs(ImitationArgs):
+    """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`), the TSP network's by default."""
+
+    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
 
 
 def validation_gap(policy: TspPolicy, experts: dict[str, np.ndarray], device: str) -> float:
@@ -120,10 +126,10 @@ def train(
     """Train (or resume); writes ``args.out`` (best by validation gap), ``.last`` and ``.csv``."""
     sets = merge_by_size([load_experts(path) for path in args.data], "tours")
     validation = load_experts(args.validation)
-    return train_routing(
+    return train_imitation(
         "tsp",
         args,
-        TspPolicy,
+        lambda config: TspPolicy(RoutingNetConfig(**config)),
         sets,
         suffix_loss,
         lambda trained: validation_gap(trained, validation, args.device),

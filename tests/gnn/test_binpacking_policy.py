@@ -168,7 +168,7 @@ def test_short_imitation_run_learns_resumes_and_loads(tmp_path):
     result = train(args, log=lambda _: None)
     after = validation_gap(load_binpacking_policy(tmp_path / "p.pt"), valid, "cpu")
     assert after < 0.7 * before, (before, after)  # about 20% -> 11% in 200 steps
-    assert result["best_valid_gap"] == min(row["valid_gap"] for row in result["history"]) == after
+    assert result["best"] == min(row["valid_gap"] for row in result["history"]) == after
     args.steps = 210
-    assert train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)["steps"] == 210
+    assert train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)["done"] == 210
     assert load_checkpoint(tmp_path / "p.pt.last", "binpacking_offline")["training"]["step"] == 210

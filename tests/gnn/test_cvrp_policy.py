@@ -85,7 +85,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     assert after < 0.85 * before, (float(before), float(after))
     args.steps = 160
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
-    assert result["steps"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "cvrp")["training"]["step"] == 160
+    assert result["done"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "cvrp")["training"]["step"] == 160
 
 
 def test_expert_states_lie_on_the_expert_routes():

@@ -125,9 +125,9 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
     after = run_selection(load_knapsack_policy(tmp_path / "p.pt"), reset(instances)).value.double().mean()
     optimum = float(valid["optimum"].mean())
     assert optimum - after < 0.5 * (optimum - before), (float(before), float(after), optimum)
-    assert result["best_valid_gap"] == min(row["valid_gap"] for row in result["history"])
+    assert result["best"] == min(row["valid_gap"] for row in result["history"])
     args.steps = 130
-    assert train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)["steps"] == 130
+    assert train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)["done"] == 130
     assert load_checkpoint(tmp_path / "p.pt.last", "knapsack")["training"]["step"] == 130
     solved = solve("knapsack", instances[:4], f"gnn:starts=2:checkpoint={tmp_path / 'p.pt'}")
     for instance, outcome in zip(instances, solved):
@@ -135,7 +135,7 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
     # A fresh run from p.pt's weights (one step at a negligible learning rate) starts where p.pt is.
     warm = replace(args, out=str(tmp_path / "q.pt"), steps=1, lr=1e-12, lr_final=1e-12, validate_every=1)
     first = train(warm, log=lambda _: None, init=str(tmp_path / "p.pt"))["history"][0]["valid_gap"]
-    assert first == load_checkpoint(tmp_path / "p.pt", "knapsack")["metrics"]["valid_gap_percent"]
+    assert first == load_checkpoint(tmp_path / "p.pt", "knapsack")["metrics"]["valid_gap"]
 
 
 def test_gnn_method_rejects_unknown_options(tmp_path):

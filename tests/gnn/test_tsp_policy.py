@@ -82,8 +82,8 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     assert after < 0.85 * before, (float(before), float(after))
     args.steps = 160
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
-    assert result["steps"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "tsp")["training"]["step"] == 160
-    assert (tmp_path / "p.pt.csv").read_text().splitlines()[0] == "step,loss,valid_gap,minutes"
+    assert result["done"] == 160 and load_checkpoint(tmp_path / "p.pt.last", "tsp")["training"]["step"] == 160
+    assert (tmp_path / "p.pt.csv").read_text().splitlines()[0] == "step,loss,score,valid_gap,minutes"
 
 
 def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
@@ -178,7 +178,7 @@ def test_a_time_limit_stops_training_after_a_validation(tmp_path):
         config=RoutingNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
     )
     result = train(args, log=lambda _: None)
-    assert result["steps"] == 1 and len(result["history"]) == 1 and (tmp_path / "p.pt").exists()
+    assert result["done"] == 1 and len(result["history"]) == 1 and (tmp_path / "p.pt").exists()
 
 
 def test_a_beam_as_wide_as_every_tour_finds_the_optimum():

