@@ -19,7 +19,9 @@ import torch
 from _common import hardware, save
 
 from cosolve.checkpoint import shipped_checkpoint
-from cosolve.gnn.jssp_rollout import load_policy, rollout
+from cosolve.gnn.jssp_policy import JobShopPolicy
+from cosolve.gnn.jssp_rollout import rollout
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp import check, generate
 
 
@@ -48,7 +50,7 @@ def main() -> None:
     count = args.count or (32 if args.quick else 16384 if on_gpu else 256)
     batch = args.batch or count
     instances = generate(args.size, count, seed=0)
-    policy = load_policy(shipped_checkpoint("jssp"), args.device)
+    policy = load_policy(shipped_checkpoint("jssp"), "jssp", JobShopPolicy, args.device)
     rollout(policy, instances[: min(batch, 64)], args.device)  # warm-up (CUDA context, allocator)
     times = [timed_run(policy, instances, batch, args.device) for _ in range(1 if args.quick else args.repeats)]
     _, solutions = rollout(policy, instances[:32], args.device)

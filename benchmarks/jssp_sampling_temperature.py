@@ -16,7 +16,9 @@ import torch
 from _common import hardware, save
 
 from cosolve.checkpoint import shipped_checkpoint
-from cosolve.gnn.jssp_rollout import load_policy, rollout
+from cosolve.gnn.jssp_policy import JobShopPolicy
+from cosolve.gnn.jssp_rollout import rollout
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp import generate
 
 
@@ -31,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     instances = generate(args.size, args.count, seed=777)
-    policy = load_policy(shipped_checkpoint("jssp"), args.device)
+    policy = load_policy(shipped_checkpoint("jssp"), "jssp", JobShopPolicy, args.device)
     greedy = rollout(policy, instances, args.device)[0].float()
     rows = []
     for temperature in args.temperatures:

@@ -18,8 +18,11 @@ import torch
 from _common import hardware, save
 
 from cosolve.checkpoint import SHIPPED, shipped_checkpoint
-from cosolve.gnn.cvrp_rollout import best_routes, load_cvrp_policy
-from cosolve.gnn.tsp_rollout import best_tours, load_tsp_policy
+from cosolve.gnn.cvrp_policy import CvrpPolicy
+from cosolve.gnn.cvrp_rollout import best_routes
+from cosolve.gnn.loading import load_policy
+from cosolve.gnn.tsp_policy import TspPolicy
+from cosolve.gnn.tsp_rollout import best_tours
 from cosolve.problems import cvrp, tsp
 
 
@@ -49,7 +52,7 @@ def main() -> None:
         args.count, args.size = 8, "50"
     results = {"device": args.device, "hardware": hardware(args.device), "count": args.count, "size": args.size}
 
-    policy = load_tsp_policy(args.tsp_checkpoint or shipped_checkpoint("tsp"), args.device)
+    policy = load_policy(args.tsp_checkpoint or shipped_checkpoint("tsp"), "tsp", TspPolicy, args.device)
     instances = tsp.generate(args.size, args.count, seed=0)
     best_tours(policy, instances[:8], device=args.device)  # warm-up
     seconds, tours = timed(lambda: best_tours(policy, instances, device=args.device), args.device)
@@ -62,7 +65,7 @@ def main() -> None:
         print("no CVRP checkpoint ships and none was given: CVRP skipped")
         print(save(f"routing_gnn_speed_{args.device.split(':')[0]}", results))
         return
-    policy = load_cvrp_policy(args.cvrp_checkpoint or shipped_checkpoint("cvrp"), args.device)
+    policy = load_policy(args.cvrp_checkpoint or shipped_checkpoint("cvrp"), "cvrp", CvrpPolicy, args.device)
     instances = cvrp.generate(args.size, args.count, seed=0)
     best_routes(policy, instances[:8], device=args.device)
     seconds, solutions = timed(lambda: best_routes(policy, instances, device=args.device), args.device)

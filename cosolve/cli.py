@@ -262,29 +262,10 @@ def generate(
     console.print(f"wrote {len(paths)} {problem} instances of size {size} to {out}")
 
 
-DEFAULT_TRAINING_SIZES = {
-    ("jssp", None): "6x6,10x10",
-    ("jssp", "dynamic"): "8x8,10x10",
-    ("tsp", None): "20,50,100",
-    ("cvrp", None): "20,50,100",
-    ("knapsack", None): "uncorrelated100,strong100",
-    ("binpacking", "offline"): "u120,t60",
-    ("binpacking", "online"): "u120,u250,weibull500",
-}
-
-
 def _refuse_overwrite(out: Path, resume: Path | None, force: bool) -> None:
     """A training run keeps an existing ``--out`` unless it is forced or resumed."""
     if out.exists() and not force and resume is None:
         raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
-
-
-def _training_sizes(problem: str, text: str) -> list[str]:
-    """The comma-separated training sizes of ``text``, each checked by the problem's generator."""
-    sizes = [size.strip() for size in text.split(",") if size.strip()]
-    for size in sizes:
-        get_problem(problem).parse_size(size)
-    return sizes
 
 
 @contextmanager
@@ -306,268 +287,113 @@ def training_progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
         yield update
 
 
-@app.command()
+RECIPE_OPTIONS = (
+    "sizes",
+    "episodes",
+    "batch_size",
+    "validate_every",
+    "experts",
+    "expert",
+    "expert_time_limit",
+    "data_dir",
+    "jobs",
+    "rule_validation",
+    "init",
+    "ppo_ewma",
+    "tensorboard",
+)
+"""The ``train`` options that belong to recipes (a recipe that does not use one refuses it)."""
+
+
+def _train_help(ctx: typer.Context, problem: str | None) -> str:
+    """``cosolve train --help``: the options, then the recipes (all, or the problem's with their
+    options and defaults)."""
+    from cosolve.registry import get_recipes
+
+    if problem is None:
+        names = [recipe.name for name in problem_names() for recipe in get_recipes(name)]
+        recipes = "Recipes (cosolve train PROBLEM --help shows one problem's options and defaults):\n  "
+        return ctx.get_help() + "\n\n" + recipes + "\n  ".join(names)
+    described = "\n".join(recipe.describe() for recipe in get_recipes(problem))
+    return ctx.get_help() + f"\n\nRecipes of {problem} (the first of a mode is its default):\n" + described
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option ``name`` was on the command line (not its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+
+
+@app.command(context_settings={"help_option_names": []})
 def train(
-    problem: Annotated[str, typer.Argument(help="Problem to train a policy for (jssp).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Best checkpoint (the last one goes to OUT.last).")],
-    sizes: Annotated[
-        str | None,
-        typer.Option(
-            "--sizes",
-            "--size",
-            help="Comma-separated training sizes (default: jssp 6x6,10x10; tsp/cvrp 20,50,100; knapsack "
-            "uncorrelated100,strong100; binpacking offline u120,t60, online u120,u250,weibull500).",
-        ),
+    ctx: typer.Context,
+    problem: Annotated[str | None, typer.Argument(help=f"Problem: {'|'.join(problem_names())}.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Best checkpoint (the last one goes to OUT.last).")
     ] = None,
-    algo: Annotated[str, typer.Option("--algo", help="imitation (of CP-SAT schedules) or ppo.")] = "imitation",
     mode: Annotated[
-        str,
-        typer.Option(
-            "--mode",
-            help="binpacking: offline (imitation of CP-SAT packings) or online (imitation of a lookahead expert); "
-            "jssp: dynamic (PPO under random shutdowns, blocking and swaps).",
-        ),
-    ] = "offline",
-    init: Annotated[
-        Path | None,
-        typer.Option("--init", help="PPO: start from this checkpoint's weights (dynamic: default the static policy)."),
+        str | None, typer.Option("--mode", help="jssp: static (default) or dynamic; binpacking: offline or online.")
     ] = None,
-    experts: Annotated[int, typer.Option("--experts", min=2, help="CP-SAT-solved instances per size.")] = 200,
+    algo: Annotated[
+        str | None, typer.Option("--algo", help="Training algorithm of the mode (default: its first recipe's).")
+    ] = None,
+    sizes: Annotated[str | None, typer.Option("--sizes", "--size", help="Comma-separated training sizes.")] = None,
+    episodes: Annotated[
+        int | None,
+        typer.Option("--episodes", "--steps", "--iterations", min=1, help="Training length in the recipe's steps."),
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Instances per step.")] = None,
+    validate_every: Annotated[int | None, typer.Option("--validate-every", min=1)] = None,
+    experts: Annotated[int | None, typer.Option("--experts", min=2, help="Expert-solved instances per size.")] = None,
+    expert: Annotated[str | None, typer.Option("--expert", help="Expert solver (see PROBLEM --help).")] = None,
     expert_time_limit: Annotated[
-        float, typer.Option("--expert-time-limit", min=0.01, help="CP-SAT seconds per expert instance.")
-    ] = 1.0,
+        float | None, typer.Option("--expert-time-limit", min=0.01, help="Expert seconds per instance.")
+    ] = None,
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Where expert sets are cached (default: next to --out).")
     ] = None,
-    episodes: Annotated[
-        int,
-        typer.Option(
-            "--episodes",
-            "--steps",
-            min=1,
-            help="Episodes (job shop imitation), steps (TSP/CVRP imitation) or iterations (ppo).",
-        ),
-    ] = 500,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
-    validate_every: Annotated[int, typer.Option("--validate-every", min=1)] = 25,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = None,
     rule_validation: Annotated[
-        str, typer.Option("--rule-validation", help="Imitation: larger validation sizes, scored against FDD/MWKR.")
-    ] = "20x20,30x20,50x15",
+        str | None, typer.Option("--rule-validation", help="Larger validation sizes, scored against FDD/MWKR.")
+    ] = None,
+    init: Annotated[Path | None, typer.Option("--init", help="Start from this checkpoint's weights.")] = None,
+    ppo_ewma: Annotated[
+        bool, typer.Option("--ppo-ewma", help="PPO: the batch-size-invariant variant (EWMA proximal policy).")
+    ] = False,
+    tensorboard: Annotated[
+        Path | None, typer.Option("--tensorboard", help="Also log every step to this TensorBoard folder.")
+    ] = None,
     device: DeviceOption = "auto",
     seed: SeedOption = 0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = 1,
-    expert: Annotated[
-        str,
-        typer.Option(
-            "--expert",
-            help="tsp: lkh (elkai), ortools, 2opt; cvrp: pyvrp, ortools, savings; knapsack: ortools (exact).",
-        ),
-    ] = "auto",
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue from this checkpoint (e.g. OUT.last).")
     ] = None,
     force: ForceOption = False,
+    show_help: Annotated[
+        bool, typer.Option("--help", "-h", help="Show this message (with PROBLEM: its recipes and options).")
+    ] = False,
 ) -> None:
-    """Train a policy; the best checkpoint by validation gap is written to --out."""
-    from cosolve.train.jssp_experts import prepare_experts
-    from cosolve.train.jssp_imitation import JobShopImitationArgs
-    from cosolve.train.jssp_imitation import train as train_imitation
+    """Train a policy with one of the problem's recipes; the best checkpoint by validation goes to --out.
+    An option that the chosen recipe does not use is refused."""
+    from cosolve.registry import get_recipes
+    from cosolve.train.recipes import choose
 
-    get_problem(problem)
-    sizes = sizes or DEFAULT_TRAINING_SIZES.get((problem, mode), DEFAULT_TRAINING_SIZES.get((problem, None), ""))
-    if problem == "binpacking" and mode not in ("offline", "online"):
-        raise CosolveInputError(f"unknown bin packing mode {mode!r} (choose offline or online)")
-    if problem == "binpacking" and mode == "online":
-        _train_online_packing(out, sizes, episodes, batch_size, validate_every, device, seed, resume, force)
-        return
-    if problem == "jssp" and mode == "dynamic":
-        _train_dynamic_jobshop(out, sizes, episodes, batch_size, validate_every, device, seed, init, resume, force)
-        return
-    if problem in ("tsp", "cvrp", "knapsack", "binpacking"):
-        _train_routing(
-            problem,
-            out,
-            sizes,
-            algo,
-            experts,
-            expert,
-            expert_time_limit,
-            data_dir,
-            episodes,
-            batch_size,
-            validate_every,
-            device,
-            seed,
-            resume,
-            force,
-        )
-        return
-    if problem != "jssp":
-        raise CosolveInputError(f"training is available for jssp, tsp, cvrp, knapsack and binpacking, not {problem}")
-    if algo not in ("imitation", "ppo"):
-        raise CosolveInputError(f"unknown training algorithm {algo!r} (available: imitation, ppo)")
+    if show_help:
+        print(_train_help(ctx, problem))
+        raise typer.Exit()
+    if problem is None:
+        raise CosolveInputError("missing PROBLEM (cosolve train PROBLEM --out FILE; --help lists the recipes)")
+    recipe = choose(get_recipes(problem), problem, mode, algo)
+    given = {name: ctx.params[name] for name in RECIPE_OPTIONS if _given(ctx, name)}
+    if out is None:
+        raise CosolveInputError(f"missing --out FILE (where {recipe.name} writes its checkpoint)")
+    request = recipe.request(out, given, device=Settings(device=device).torch_device(), seed=seed, resume=resume)
     _refuse_overwrite(out, resume, force)
-    size_list = _training_sizes(problem, sizes)
-    rule_sizes = _training_sizes(problem, rule_validation)
-    if algo == "ppo":
-        from cosolve.train.jssp_ppo import JobShopPPOArgs
-        from cosolve.train.jssp_ppo import train as train_ppo
-
-        ppo_args = JobShopPPOArgs(
-            out=str(out),
-            sizes=size_list,
-            iterations=episodes,
-            num_envs=batch_size,
-            validate_every=validate_every,
-            seed=seed,
-            device=Settings(device=device).torch_device(),
-            validation_size=size_list[-1],
-        )
-        with training_progress("ppo") as progress:
-            result = train_ppo(
-                ppo_args,
-                resume=str(resume) if resume else None,
-                init=str(init) if init else None,
-                log=console.print,
-                progress=progress,
-            )
-        console.print(f"best validation makespan {result['best']:.1f}; checkpoint {out}")
-        return
-    folder = data_dir or out.parent / f"{out.stem}_experts"
-    paths = prepare_experts(size_list, experts, folder, expert_time_limit, seed, jobs, log=console.print)
-    args = JobShopImitationArgs(
-        data=paths,
-        out=str(out),
-        episodes=episodes,
-        batch_size=batch_size,
-        validate_every=validate_every,
-        seed=seed,
-        device=Settings(device=device).torch_device(),
-        rule_validation=rule_sizes,
-    )
-    with training_progress("imitation") as progress:
-        result = train_imitation(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation score {result['best']:.2f}%; checkpoint {out}")
-
-
-def _train_routing(
-    problem,
-    out,
-    sizes,
-    algo,
-    count,
-    expert,
-    seconds,
-    data_dir,
-    steps,
-    batch_size,
-    validate_every,
-    device,
-    seed,
-    resume,
-    force,
-) -> None:
-    """``cosolve train tsp|cvrp|knapsack|binpacking``: imitation of expert solutions (cached per
-    size in the data folder)."""
-    config = {}
-    if problem == "tsp":
-        from cosolve.train import tsp_imitation as trainer
-
-        default_expert, args_type = "lkh", trainer.TspImitationArgs
-    elif problem == "cvrp":
-        from cosolve.train import cvrp_imitation as trainer
-
-        default_expert, args_type = "pyvrp", trainer.CvrpImitationArgs
-    elif problem == "knapsack":
-        from cosolve.gnn.knapsack_policy import DEFAULT_CONFIG
-        from cosolve.train import knapsack_imitation as trainer
-
-        default_expert, args_type, config = "ortools", trainer.KnapsackImitationArgs, DEFAULT_CONFIG.to_dict()
-    else:
-        from cosolve.gnn.binpacking_policy import DEFAULT_CONFIG
-        from cosolve.train import binpacking_imitation as trainer
-
-        default_expert, args_type, config = "cpsat", trainer.BinPackingImitationArgs, DEFAULT_CONFIG.to_dict()
-    expert = default_expert if expert == "auto" else expert
-    if algo != "imitation":
-        raise CosolveInputError(f"{problem} trains by imitation only so far, not {algo!r}")
-    _refuse_overwrite(out, resume, force)
-    size_list = _training_sizes(problem, sizes)
-    folder = data_dir or out.parent / f"{out.stem}_experts"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for number, size in enumerate(size_list + [size_list[-1]]):
-        validation = number == len(size_list)
-        path = folder / f"{expert}_{size}_{'validation' if validation else count}_seed{seed}.npz"
-        if not path.exists():
-            console.print(f"solving {64 if validation else count} {problem}{size} instances with {expert} ...")
-            made = trainer.make_experts(
-                size, 64 if validation else count, 10_000 + seed if validation else seed + number, expert, seconds
-            )
-            trainer.save_experts(path, made)
-        paths.append(str(path))
-    args = args_type(
-        data=paths[:-1],
-        validation=paths[-1],
-        out=str(out),
-        batch_size=batch_size,
-        validate_every=validate_every,
-        seed=seed,
-        device=Settings(device=device).torch_device(),
-        steps=steps,
-        **({"config": config} if config else {}),
-    )
-    with training_progress("imitation") as progress:
-        result = trainer.train(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation gap {result['best']:.2f}%; checkpoint {out}")
-
-
-def _train_dynamic_jobshop(out, sizes, iterations, instances, validate_every, device, seed, init, resume, force):
-    """``cosolve train jssp --mode dynamic``: PPO under random shutdowns, blocking and swaps."""
-    from cosolve.train.jssp_dynamic_ppo import DynamicPPOArgs
-    from cosolve.train.jssp_dynamic_ppo import train as train_dynamic
-
-    _refuse_overwrite(out, resume, force)
-    if resume is not None and Path(f"{out}.last") != resume:
-        raise CosolveInputError(f"--resume continues the run of --out: pass {out}.last", resume)
-    size_list = _training_sizes("jssp", sizes)
-    args = DynamicPPOArgs(
-        out=str(out),
-        sizes=size_list,
-        iterations=iterations,
-        instances=max(1, instances // 8),
-        validate_every=validate_every,
-        validation_size=size_list[-1],
-        init=str(init) if init else "static",
-        seed=seed,
-        device=Settings(device=device).torch_device(),
-    )
-
-    with training_progress("ppo") as progress:
-        result = train_dynamic(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation: makespan {result['best']:.4f} x the best rule's; checkpoint {out}")
-
-
-def _train_online_packing(out, sizes, iterations, streams, validate_every, device, seed, resume, force) -> None:
-    """``cosolve train binpacking --mode online``: imitation of best fit, then PPO on random streams."""
-    from cosolve.train.binpacking_online import OnlineTrainingArgs
-    from cosolve.train.binpacking_online import train as train_online
-
-    _refuse_overwrite(out, resume, force)
-    size_list = _training_sizes("binpacking", sizes)
-    args = OnlineTrainingArgs(
-        out=str(out),
-        streams=size_list,
-        iterations=iterations,
-        imitation_iterations=min(30, max(1, iterations // 4)),
-        streams_per_iteration=streams,
-        validate_every=validate_every,
-        seed=seed,
-        device=Settings(device=device).torch_device(),
-    )
-    with training_progress("imitation + ppo") as progress:
-        result = train_online(args, resume=str(resume) if resume else None, log=console.print, progress=progress)
-    console.print(f"best validation {result['best']:.2f}% above L1; checkpoint {out}")
+    request.log = console.print
+    with training_progress(recipe.algo) as progress:
+        request.progress = progress
+        result = recipe.run(request)
+    console.print(f"best {recipe.score}: {result['best']:.4f}; checkpoint {out}")
 
 
 def _repair_range(text: str | None) -> tuple[int, int] | None:

@@ -22,7 +22,7 @@ class Problem(Protocol):
     NAME: str  # short name used on the CLI and in solution files, e.g. "jssp"
     TITLE: str  # one line for humans
     EXTENSIONS: tuple[str, ...]  # file suffixes that identify the problem
-    FORMATS: tuple[str, ...]  # file formats the reader accepts ("auto" first)
+    FORMATS: tuple[str, ...]  # file formats the reader accepts ("auto" first); FORMATS[1] is the writer's default
     OBJECTIVE_SENSE: str  # "min" or "max"
     Instance: type  # frozen dataclass of numpy arrays with ``name`` and ``fingerprint()``
     Solution: type  # frozen dataclass with ``to_json() -> dict``
@@ -40,6 +40,10 @@ class Problem(Protocol):
     def generate(self, size: str, count: int, seed: int) -> list[Any]:
         """``count`` random instances from the published distribution; same seed, same list."""
 
+    def parse_size(self, size: str) -> tuple:
+        """The parts of a size spec (``10x10``, ``100``, ``strong100``, ``u120`` ...); a malformed one
+        raises ``CosolveInputError`` saying what is expected (checked before any work starts)."""
+
     def evaluate(self, instance: Any, solution: Any) -> float:
         """The objective recomputed from the solution alone."""
 
@@ -51,6 +55,9 @@ class Problem(Protocol):
 
     def render(self, instance: Any, solution: Any, path: str, overwrite: bool = True) -> None:
         """Draw a solution (Gantt chart, routes, packing) to an image file."""
+
+    # Optional: ``read_all(path, fmt="auto") -> list`` for files that hold several instances
+    # (knapsack's Pisinger csv, bin packing's OR-Library files); ``cosolve solve --index`` uses it.
 
 
 class Env(Protocol):

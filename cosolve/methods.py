@@ -2,7 +2,7 @@
 
 A method maps a batch of instances of one problem to solutions. Its name on the CLI is
 ``family[:variant][:key=value...]``: ``rule:mwkr``, ``rule:spt:plain``, ``ortools``,
-``ortools:hint=mwkr``, later ``gnn:sample=128``. Each problem's ``methods`` module holds a
+``ortools:hint=mwkr``, ``gnn:sample=128``. Each problem's ``methods`` module holds a
 table ``family -> runner``.
 """
 

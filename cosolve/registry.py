@@ -21,6 +21,30 @@ PROBLEMS: dict[str, str] = {
 ``methods`` module with ``METHODS`` (family -> :class:`MethodFamily`) and ``DEFAULT_METHOD``."""
 
 
+TRAINERS: dict[str, list[str]] = {
+    "jssp": [
+        "cosolve.train.jssp_imitation",
+        "cosolve.train.jssp_ppo",
+        "cosolve.train.jssp_dynamic_ppo",
+        "cosolve.train.jssp_dynamic_imitation",
+    ],
+    "tsp": ["cosolve.train.tsp_imitation"],
+    "cvrp": ["cosolve.train.cvrp_imitation"],
+    "knapsack": ["cosolve.train.knapsack_imitation"],
+    "binpacking": ["cosolve.train.binpacking_imitation", "cosolve.train.binpacking_online"],
+}
+"""Problem -> its trainer modules, each with a ``RECIPE`` (:class:`cosolve.train.recipes.Recipe`);
+the first recipe of a mode is that mode's default, the first mode the problem's default."""
+
+
+def get_recipes(name: str) -> list:
+    """The training recipes of problem ``name``; a problem without any is a user error."""
+    get_problem(name)
+    if name not in TRAINERS:
+        raise CosolveInputError(f"no training recipe for {name} yet")
+    return [importlib.import_module(module).RECIPE for module in TRAINERS[name]]
+
+
 def problem_names() -> list[str]:
     return list(PROBLEMS)
 

@@ -43,6 +43,8 @@ class OnlinePackingPolicy(nn.Module):
         - **output:** logits ``[B, K]`` over the candidates (``-inf`` on padding)
     """
 
+    config_class = OnlinePolicyConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: OnlinePolicyConfig | None = None):
         super().__init__()
         self.config = config or OnlinePolicyConfig()

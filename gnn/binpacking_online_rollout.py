@@ -10,29 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 
-from cosolve.checkpoint import load_checkpoint
-from cosolve.errors import CosolveInputError
-from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
+from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy
+from cosolve.gnn.binpacking_rollout import all_packed
+from cosolve.gnn.decode import pick, play
 from cosolve.problems.binpacking.env import State, reset, step
 from cosolve.problems.binpacking.instance import Instance
 from cosolve.problems.binpacking.observe_online import OnlineObservation, observe_decisions, observe_online, window
 
 PROBLEM = "binpacking_online"
-
-
-def load_online_policy(path: str | Path, device: str = "cpu") -> OnlinePackingPolicy:
-    """The policy of an online bin packing checkpoint, in eval mode on ``device``."""
-    payload = load_checkpoint(path, PROBLEM)
-    try:
-        policy = OnlinePackingPolicy(OnlinePolicyConfig(**payload["policy"]["config"]))
-        policy.load_state_dict(payload["weights"])
-    except (TypeError, RuntimeError) as error:
-        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
-    return policy.to(device).eval()
 
 
 @dataclass
@@ -75,17 +63,15 @@ def run_online(
         chooser: instead of a policy, a function ``state -> [B] bins`` (e.g. a rule, to record
             its decisions for imitation).
     """
-    while state.steps < state.n_items:
+
+    def decide(state: State) -> torch.Tensor:
         width = window(state)
         if chooser is not None:
             actions = chooser(state)
         else:
             observation = observe_online(state)
             logits = policy(observation)
-            if sample:
-                position = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=generator)
-            else:
-                position = logits.argmax(dim=1, keepdim=True)
+            position = pick(logits, sample, generator).unsqueeze(1)
             actions = observation.index.gather(1, position).squeeze(1)
         if trajectory is not None:
             trajectory.loads.append(state.loads[:, :width].clone())
@@ -93,8 +79,9 @@ def run_online(
             trajectory.actions.append(actions)
             if chooser is None:
                 trajectory.log_probs.append(torch.log_softmax(logits, dim=1).gather(1, position).squeeze(1))
-        step(state, actions)
-    return state
+        return actions
+
+    return play(state, decide, step, all_packed)
 
 
 def replay(

@@ -26,6 +26,8 @@ class BinPackingPolicy(nn.Module):
         - **output:** logits ``[B, n]`` over the items (``-inf`` where ``mask`` forbids)
     """
 
+    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: RoutingNetConfig | None = None):
         super().__init__()
         self.config = config or DEFAULT_CONFIG

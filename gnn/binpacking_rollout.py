@@ -4,32 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 
-from cosolve.checkpoint import load_checkpoint
-from cosolve.errors import CosolveInputError
 from cosolve.gnn.binpacking_policy import BinPackingPolicy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.decode import best_of, chunks, decode
 from cosolve.problems.binpacking.env import State, reset, step
 from cosolve.problems.binpacking.instance import Instance
 from cosolve.problems.binpacking.observe import item_actions, observe
 
 PROBLEM = "binpacking_offline"
 """The checkpoint's problem name."""
-
-
-def load_binpacking_policy(path: str | Path, device: str = "cpu") -> BinPackingPolicy:
-    """The policy of an offline bin packing checkpoint (problem ``binpacking_offline``), in eval
-    mode on ``device``."""
-    payload = load_checkpoint(path, PROBLEM)
-    try:
-        policy = BinPackingPolicy(RoutingNetConfig(**payload["policy"]["config"]))
-        policy.load_state_dict(payload["weights"])
-    except (TypeError, RuntimeError) as error:
-        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
-    return policy.to(device).eval()
 
 
 @torch.no_grad()
@@ -39,14 +24,12 @@ def run_packing(
     """Pack every item of the batch (in place; ``state`` of ``mode="offline"``, possibly partly
     packed, with the same number of items packed in every instance): ``n - steps`` policy steps,
     the argmax item or one drawn from the policy's distribution. Returns the state."""
-    while state.steps < state.n_items:
-        logits = policy(observe(state))
-        if sample:
-            items = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=generator).squeeze(1)
-        else:
-            items = logits.argmax(dim=1)
-        step(state, item_actions(state, items))
-    return state
+    return decode(policy, state, observe, step, sample, generator, to_actions=item_actions, finished=all_packed)
+
+
+def all_packed(state: State) -> bool:
+    """Whether every item of the batch is packed (the same number in every instance)."""
+    return state.steps >= state.n_items
 
 
 def best_packings(
@@ -64,19 +47,12 @@ def best_packings(
     ``[rollouts, n, n]`` tensors of the observation."""
     batch = len(instances)
     greedy = run_packing(policy, reset(instances, device, mode="offline"))
-    best, bins = greedy.assignment.clone(), greedy.n_open.clone()
-    if samples > 1:
-        generator = torch.Generator(device=device).manual_seed(seed)
-        copies = max(1, chunk // max(batch, 1))
-        left = samples - 1
-        while left > 0:
-            now = min(copies, left)
-            state = reset(list(instances) * now, device, mode="offline")
-            run_packing(policy, state, True, generator)
-            assignment = state.assignment.view(now, batch, -1)
-            counts = state.n_open.view(now, batch)
-            for copy in range(now):
-                better = counts[copy] < bins
-                best[better], bins[better] = assignment[copy][better], counts[copy][better]
-            left -= now
+    bins, best = greedy.n_open, greedy.assignment
+    generator = torch.Generator(device=device).manual_seed(seed)
+    for copies in chunks(samples - 1, max(1, chunk // max(batch, 1))):
+        state = run_packing(policy, reset(list(instances) * copies, device, mode="offline"), True, generator)
+        bins, best = best_of(
+            torch.cat([bins, state.n_open]).view(-1, batch),
+            torch.cat([best, state.assignment]).view(copies + 1, batch, -1),
+        )
     return best

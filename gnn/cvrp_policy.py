@@ -22,6 +22,8 @@ class CvrpPolicy(nn.Module):
         - **output:** logits ``[B, N]`` (``-inf`` where ``observation.mask`` is False)
     """
 
+    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: RoutingNetConfig | None = None):
         super().__init__()
         self.config = config or RoutingNetConfig()

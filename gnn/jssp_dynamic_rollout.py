@@ -8,14 +8,11 @@ checkpoint warm-starts it (:func:`from_static`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 
-from cosolve.errors import CosolveInputError
 from cosolve.gnn.decode import masked_log_probs, pick
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy
 from cosolve.problems.jssp.dynamic.env import Dynamics, Execution, play, reset
 from cosolve.problems.jssp.dynamic.observe import (
     N_CANDIDATE_FEATURES,
@@ -59,12 +56,12 @@ def from_static(static: JobShopPolicy) -> JobShopPolicy:
     return policy
 
 
-def load_dynamic_policy(path: str | Path, device: str = "cpu") -> JobShopPolicy:
-    """The policy of a dynamic job shop checkpoint, in eval mode on ``device``."""
-    policy = load_policy(path, device, PROBLEM)
+def check_dynamic_graph(policy: JobShopPolicy) -> str | None:
+    """Why ``policy`` cannot dispatch on the dynamic job shop, or None: the ``check`` to pass to
+    :func:`~cosolve.gnn.loading.load_policy` with a dynamic checkpoint (problem :data:`PROBLEM`)."""
     if policy.config.node_features != N_FEATURES:
-        raise CosolveInputError("checkpoint was trained on another graph (not the dynamic job shop's)", path)
-    return policy
+        return "checkpoint was trained on another graph (not the dynamic job shop's)"
+    return None
 
 
 def choose(

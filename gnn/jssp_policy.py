@@ -44,6 +44,8 @@ class JobShopPolicy(nn.Module):
         - **output:** logits ``[B, J]`` (``-inf`` where the job is finished) and values ``[B]``
     """
 
+    config_class = PolicyConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: PolicyConfig | None = None):
         super().__init__()
         self.config = config or PolicyConfig()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 
-from cosolve.checkpoint import load_checkpoint
-from cosolve.errors import CosolveInputError
-from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
+from cosolve.gnn.decode import best_of, chunks, decode
+from cosolve.gnn.jssp_policy import JobShopPolicy
 from cosolve.problems.jssp.env import State, reset, step, to_solutions
 from cosolve.problems.jssp.instance import Instance, Solution
 from cosolve.problems.jssp.observe import observe
@@ -22,20 +20,6 @@ SAMPLING_TEMPERATURE = 0.2
 """Softmax temperature of sampled rollouts. Chosen on generated instances (not on the
 benchmarks): with 16 samples of random 15x15 shops the best sample was 3.3 % below greedy at
 0.1-0.25, 2.7 % at 0.35, 1.9 % at 0.5 and 1.4 % at 1.0 (``benchmarks/README.md``)."""
-
-
-def load_policy(path: str | Path, device: str = "cpu", problem: str = "jssp") -> JobShopPolicy:
-    """The policy of a job shop checkpoint (of ``problem``: ``jssp``, or ``jssp_dynamic``), in
-    eval mode on ``device``."""
-    payload = load_checkpoint(path, problem)
-    if payload["policy"]["name"] != "JobShopPolicy":
-        raise CosolveInputError(f"checkpoint holds a {payload['policy']['name']}, not a JobShopPolicy", path)
-    try:
-        policy = JobShopPolicy(PolicyConfig(**payload["policy"]["config"]))
-        policy.load_state_dict(payload["weights"])
-    except (TypeError, RuntimeError) as error:
-        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
-    return policy.to(device).eval()
 
 
 @torch.no_grad()
@@ -66,14 +50,7 @@ def run_episodes(
     temperature: float = 1.0,
 ) -> State:
     """Play the batch ``state`` to its end (in place) with the policy; returns it."""
-    while not bool(state.done.all()):
-        logits, _ = policy(observe(state))
-        if sample:
-            actions = torch.multinomial(torch.softmax(logits / temperature, dim=1), 1, generator=generator).squeeze(1)
-        else:
-            actions = logits.argmax(dim=1)
-        step(state, actions)
-    return state
+    return decode(lambda observation: policy(observation)[0], state, observe, step, sample, generator, temperature)
 
 
 def best_of_samples(
@@ -89,21 +66,13 @@ def best_of_samples(
     Copies of all instances run together in as few batches as :data:`MAX_NODES_PER_CALL` allows.
     """
     best_makespan, best = rollout(policy, instances, device)
-    best = list(best)
-    n_jobs, n_machines = instances[0].shape
+    batch, (n_jobs, n_machines) = len(instances), instances[0].shape
     max_nodes = MAX_NODES_PER_CALL["cuda" if torch.device(device).type == "cuda" else "cpu"]
-    copies_per_call = max(1, max_nodes // (len(instances) * (n_jobs * n_machines + n_machines)))
+    copies_per_call = max(1, max_nodes // (batch * (n_jobs * n_machines + n_machines)))
     generator = torch.Generator(device=device).manual_seed(seed)
-    remaining = samples - 1
-    while remaining > 0:
-        copies = min(copies_per_call, remaining)
+    for copies in chunks(samples - 1, copies_per_call):
         makespans, solutions = rollout(
             policy, list(instances) * copies, device, sample=True, generator=generator, temperature=temperature
         )
-        for index, makespan in enumerate(makespans.tolist()):
-            instance = index % len(instances)
-            if makespan < best_makespan[instance]:
-                best_makespan[instance] = makespan
-                best[instance] = solutions[index]
-        remaining -= copies
+        best_makespan, best = best_of(torch.cat([best_makespan, makespans]).view(-1, batch), best + solutions)
     return best

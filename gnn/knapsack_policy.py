@@ -24,6 +24,8 @@ class KnapsackPolicy(nn.Module):
         - **output:** logits ``[B, n + 1]`` (item indices, then stop; ``-inf`` where infeasible)
     """
 
+    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: RoutingNetConfig | None = None):
         super().__init__()
         self.config = config or DEFAULT_CONFIG
@@ -34,6 +36,11 @@ class KnapsackPolicy(nn.Module):
         stop = observation.stop_token
         scores = self.net(observation.graph, batch, stop, stop, padding=observation.padding)
         return scores.masked_fill(~observation.mask, float("-inf"))
+
+    def load_weights(self, weights: dict[str, torch.Tensor]) -> None:
+        """Load a checkpoint's ``weights``, also those of a policy from before the lookahead
+        features, which then acts exactly as it was trained (:func:`load_narrower_weights`)."""
+        load_narrower_weights(self, weights)
 
 
 def load_narrower_weights(policy: KnapsackPolicy, weights: dict[str, torch.Tensor]) -> KnapsackPolicy:

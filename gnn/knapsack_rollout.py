@@ -3,44 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 
-from cosolve.checkpoint import load_checkpoint
-from cosolve.errors import CosolveInputError
-from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.decode import best_of, decode
+from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.problems.knapsack.env import State, reset, step
 from cosolve.problems.knapsack.instance import Instance
 from cosolve.problems.knapsack.observe import greedy_fill, observe
-
-
-def load_knapsack_policy(path: str | Path, device: str = "cpu") -> KnapsackPolicy:
-    """The policy of a knapsack checkpoint, in eval mode on ``device``. A checkpoint from before
-    the lookahead features acts exactly as it was trained (those inputs get zero weights)."""
-    payload = load_checkpoint(path, "knapsack")
-    try:
-        policy = KnapsackPolicy(RoutingNetConfig(**payload["policy"]["config"]))
-        load_narrower_weights(policy, payload["weights"])
-    except (TypeError, RuntimeError, ValueError) as error:
-        raise CosolveInputError(f"checkpoint does not fit this version's policy: {str(error)[:120]}", path) from None
-    return policy.to(device).eval()
 
 
 @torch.no_grad()
 def run_selection(
     policy: KnapsackPolicy, state: State, sample: bool = False, generator: torch.Generator | None = None
 ) -> State:
-    """Fill the batch's knapsacks (in place) with the policy until every one is done."""
-    while not bool(state.done.all()):
-        logits = policy(observe(state))
-        if sample:
-            actions = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=generator).squeeze(1)
-        else:
-            actions = logits.argmax(dim=1)
-        step(state, torch.where(state.done, state.stop_action, actions))
-    return state
+    """Fill the batch's knapsacks (in place) with the policy until every one is done (a done row
+    takes the stop action)."""
+    return decode(policy, state, observe, step, sample, generator, to_actions=stop_when_done)
+
+
+def stop_when_done(state: State, actions: torch.Tensor) -> torch.Tensor:
+    """``actions`` ``[B]``, with the stop action in the rows that are done."""
+    return torch.where(state.done, state.stop_action, actions)
 
 
 def start_items(state: State, starts: int) -> torch.Tensor:
@@ -78,5 +62,4 @@ def best_selections(
         sampled = run_selection(policy, reset(list(instances) * (samples - 1), device), True, generator)
         chosen.append(sampled.chosen.view(samples - 1, batch, -1))
         value.append(sampled.value.view(samples - 1, batch))
-    every, values = torch.cat(chosen), torch.cat(value)
-    return every[values.argmax(dim=0), torch.arange(batch, device=values.device)]
+    return best_of(torch.cat(value), torch.cat(chosen), maximize=True)[1]

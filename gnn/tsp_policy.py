@@ -22,6 +22,8 @@ class TspPolicy(nn.Module):
         - **output:** logits ``[B, m]`` over ``observation.candidates``
     """
 
+    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
     def __init__(self, config: RoutingNetConfig | None = None):
         super().__init__()
         self.config = config or RoutingNetConfig()

@@ -7,10 +7,13 @@ OR-Tools' exact solvers, bin packing OR-Tools' CP-SAT).
     python scripts/train_default.py knapsack WORKDIR --init OLD.pt --lr 5e-4 --time-limit 1800 --validate-every 250
     python scripts/train_default.py binpacking WORKDIR --time-limit 4800 --batch-size 64
 
-Solves generated instances with the expert once (cached in WORKDIR as
-``<expert>_<problem><size>.npz``; TSP/CVRP: uniform 20, 50 and 100 nodes, validation on 64
-TSP100 / 32 CVRP100; knapsack: Pisinger's uncorrelated, weakly and strongly correlated and
-subset-sum classes with 50, 100 and 200 items, validation on 64 strong100; binpacking:
+The expert, the expert sets, the validation set and the network come from the problem's
+imitation recipe (``RECIPE`` in ``cosolve/train/<problem>_imitation.py``, its
+``settings["shipped"]``), the same recipe ``cosolve train`` runs. Solves generated instances
+with the expert once (cached in WORKDIR as ``<expert>_<problem><size>.npz``; TSP/CVRP: uniform
+20, 50 and 100 nodes, validation on 64 TSP100 / CVRP100; knapsack: Pisinger's uncorrelated,
+weakly and strongly correlated and subset-sum classes with 50, 100 and 200 items, validation on 64 strong100;
+binpacking:
 Falkenauer's uniform u120, u250 and triplets t60, t120 and Scholl's class 1 N2C2W2, only
 proven optima kept, validation on 64 u120), then trains ``WORKDIR/<problem>_imitation.pt`` (the
 bin packing checkpoint's problem is ``binpacking_offline``); rerunning resumes from its
@@ -34,34 +37,16 @@ from pathlib import Path
 
 import torch
 
-from cosolve.gnn.routing_net import RoutingNetConfig
-from cosolve.train.imitation import ImitationArgs
+from cosolve.registry import get_recipes
 
-BINPACKING_SETS = {"u120": 600, "u250": 200, "t60": 400, "t120": 200, "scholl1_n100_c120_w20": 300}
-KNAPSACK_SETS = {f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")}
-RECIPES = {  # problem: (expert, training set sizes, validation size and count, expert seconds, network)
-    "tsp": ("lkh", {"20": 2000, "50": 2000, "100": 2000}, ("100", 64), 1.0, RoutingNetConfig()),
-    "cvrp": ("pyvrp", {"20": 500, "50": 500, "100": 500}, ("100", 32), 1.0, RoutingNetConfig()),
-    "knapsack": (
-        "ortools",
-        KNAPSACK_SETS,
-        ("strong100", 64),
-        10.0,
-        RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
-    ),
-    "binpacking": (
-        "cpsat",
-        BINPACKING_SETS,
-        ("u120", 64),
-        3.0,
-        RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4),
-    ),
-}
+PROBLEMS = ("tsp", "cvrp", "knapsack", "binpacking")
+"""The problems whose default policy this script trains: their imitation recipes'
+``settings["shipped"]`` hold the shipped runs' expert sets, validation size and expert time."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("problem", choices=sorted(RECIPES))
+    parser.add_argument("problem", choices=PROBLEMS)
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--steps", type=int, default=40_000)
     parser.add_argument("--threads", type=int, default=1)
@@ -77,7 +62,10 @@ def main() -> None:
         parser.error("--init is for the knapsack recipe")
     torch.set_num_threads(args.threads)
     trainer = importlib.import_module(f"cosolve.train.{args.problem}_imitation")
-    expert, sizes, (valid_size, valid_count), seconds, network = RECIPES[args.problem]
+    recipe = get_recipes(args.problem)[0]
+    expert, valid_count = recipe.defaults["expert"], recipe.settings["validation_count"]
+    sizes, valid_size = recipe.settings["shipped"]["sizes"], recipe.settings["shipped"]["validation_size"]
+    seconds = recipe.settings["shipped"]["expert_time_limit"]
     prefix = f"{expert}_{args.problem}"
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = []
@@ -94,7 +82,7 @@ def main() -> None:
     out = args.workdir / f"{args.problem}_imitation.pt"
     last = Path(f"{out}.last")
     trainer.train(
-        ImitationArgs(
+        recipe.arguments(
             data=data,
             validation=str(validation),
             out=str(out),
@@ -105,7 +93,6 @@ def main() -> None:
             validate_every=args.validate_every,
             device=args.device,
             time_limit=args.time_limit,
-            config=network.to_dict(),
         ),
         resume=str(last) if last.exists() else None,
         log=lambda line: print(line, flush=True),

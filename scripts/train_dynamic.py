@@ -32,13 +32,11 @@ import torch
 
 from cosolve.train.jssp_dynamic_imitation import DynamicImitationArgs
 from cosolve.train.jssp_dynamic_imitation import train as train_imitation
-from cosolve.train.jssp_dynamic_ppo import SETTINGS, DynamicPPOArgs, train
+from cosolve.train.jssp_dynamic_ppo import RECIPE, SETTINGS, DynamicPPOArgs, train
 
 BLOCKING = [name for name, dynamics in SETTINGS.items() if dynamics.blocking]
-RECIPES = {
-    "general": {"settings": [*SETTINGS, "p0.05+blocking", "p0.02+blocking"], "learning_rate": 1e-4, "seed": 2},
-    "blocking": {"settings": BLOCKING, "learning_rate": 3e-4, "seed": 3, "init": "none"},
-}
+RECIPES = RECIPE.settings["shipped"]
+"""The dynamic PPO recipe's shipped runs: ``general`` and ``blocking``."""
 
 
 def main() -> None:

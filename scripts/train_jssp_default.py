@@ -20,9 +20,10 @@ from pathlib import Path
 import torch
 
 from cosolve.train.jssp_experts import save_experts, solve_experts
-from cosolve.train.jssp_imitation import JobShopImitationArgs, train
+from cosolve.train.jssp_imitation import RECIPE, JobShopImitationArgs, train
 
-EXPERTS = [("6x6", 400, 1.0, 101), ("10x10", 400, 1.0, 102), ("15x15", 120, 3.0, 103)]
+EXPERTS = RECIPE.settings["shipped"]["experts"]
+"""The recipe's expert sets of the shipped run: (size, instances, CP-SAT seconds, seed)."""
 
 
 def main(workdir: str, episodes: str = "700") -> None:

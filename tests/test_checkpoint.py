@@ -7,7 +7,7 @@ from cosolve.checkpoint import load_checkpoint, save_checkpoint
 from cosolve.cli import main
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy
+from cosolve.gnn.loading import load_policy
 from cosolve.instances import path_of
 
 
@@ -22,7 +22,7 @@ def test_round_trip(tmp_path):
     policy = _save_policy(tmp_path / "p.pt")
     payload = load_checkpoint(tmp_path / "p.pt", "jssp")
     assert payload["training"]["episode"] == 3 and payload["metrics"]["gap"] == 1.5
-    loaded = load_policy(tmp_path / "p.pt")
+    loaded = load_policy(tmp_path / "p.pt", "jssp", JobShopPolicy)
     for name, tensor in policy.state_dict().items():
         assert torch.equal(loaded.state_dict()[name], tensor)
 
@@ -51,7 +51,7 @@ def test_foreign_and_other_problem_checkpoints(tmp_path):
         load_checkpoint(tmp_path / "foreign.pt", "jssp")
     _save_policy(tmp_path / "tsp.pt", problem="tsp")
     with pytest.raises(CosolveInputError, match="checkpoint is for problem 'tsp', not 'jssp'"):
-        load_policy(tmp_path / "tsp.pt")
+        load_policy(tmp_path / "tsp.pt", "jssp", JobShopPolicy)
 
 
 def test_cli_reports_a_bad_checkpoint_in_one_line(tmp_path, capsys):

@@ -145,7 +145,7 @@ def test_train_a_dynamic_policy_and_simulate_with_it(tmp_path, capsys):
 
 
 def test_blocking_shops_get_the_blocking_policy():
-    from cosolve.simulate import default_checkpoint
+    from cosolve.problems.jssp.dynamic.methods import default_checkpoint
 
     assert default_checkpoint(Dynamics(blocking=True, swap=True)).name == "jssp_dynamic_blocking.pt"
     assert default_checkpoint(Dynamics(ShutdownModel(prob=0.01))).name == "jssp_dynamic.pt"

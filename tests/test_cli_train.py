@@ -86,8 +86,6 @@ def test_train_ppo_from_an_imitation_start(tmp_path):
         "1",
         "--device",
         "cpu",
-        "--rule-validation",
-        "4x4",
     ]
     assert (
         _run(
@@ -102,6 +100,8 @@ def test_train_ppo_from_an_imitation_start(tmp_path):
                 "1",
                 "--expert-time-limit",
                 "0.5",
+                "--rule-validation",
+                "4x4",
                 *base,
             ]
         )
@@ -130,4 +130,77 @@ def test_train_online_bin_packing_then_solve(tmp_path, capsys):
     assert _run([*common, "--episodes", "3"]) == 2  # the checkpoint exists: refuse
     assert "file exists" in capsys.readouterr().err
     assert _run(["train", "binpacking", "--mode", "sideways", "--out", str(tmp_path / "x.pt")]) == 2
-    assert "unknown bin packing mode" in capsys.readouterr().err
+    assert "unknown binpacking mode 'sideways'" in capsys.readouterr().err
+
+
+def test_every_registered_problem_has_a_training_recipe(capsys):
+    from cosolve.registry import get_recipes, problem_names
+
+    for problem in problem_names():
+        recipes = get_recipes(problem)
+        assert recipes and all(recipe.problem == problem for recipe in recipes)
+        assert _run(["train", problem, "--help"]) == 0
+        shown = capsys.readouterr().out
+        for recipe in recipes:
+            assert recipe.name in shown
+            assert all(f"--{option.replace('_', '-')}:" in shown for option in recipe.defaults)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["tsp", "--rule-validation", "5x5"], "--rule-validation does not apply to tsp --algo imitation"),
+        (["jssp", "--algo", "ppo", "--experts", "5"], "--experts does not apply to jssp --mode static --algo ppo"),
+        (["jssp", "--ppo-ewma"], "--ppo-ewma does not apply to jssp --mode static --algo imitation"),
+        (["cvrp", "--init", "x.pt"], "--init does not apply to cvrp --algo imitation"),
+        (["knapsack", "--mode", "online"], "knapsack has one training mode"),
+        (
+            ["jssp", "--mode", "dynamic", "--algo", "magic"],
+            "unknown training algorithm 'magic' for jssp --mode dynamic",
+        ),
+        (["binpacking", "--mode", "online", "--experts", "3"], "--experts does not apply"),
+    ],
+)
+def test_an_option_that_does_not_apply_is_refused(tmp_path, capsys, argv, message):
+    """Regression: options were silently ignored by the paths that do not use them (--mode for
+    problems without modes, --algo under --mode dynamic, --rule-validation for PPO ...)."""
+    assert _run(["train", *argv, "--out", str(tmp_path / "p.pt")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "p.pt").exists()
+
+
+def test_dynamic_imitation_is_reachable_and_batch_size_counts_shops(tmp_path):
+    """Regression: --mode dynamic ignored --algo (DAgger was unreachable), and dynamic PPO took
+    --batch-size // 8 shops."""
+    dagger = tmp_path / "dagger.pt"
+    common = ["--sizes", "4x4", "--episodes", "1", "--validate-every", "1", "--device", "cpu"]
+    argv = ["train", "jssp", "--mode", "dynamic", "--algo", "imitation", "--batch-size", "1", "--init", "none"]
+    assert _run([*argv, "--out", str(dagger), *common]) == 0
+    assert load_checkpoint(dagger, "jssp_dynamic")["training"]["algo"] == "dagger"
+    ppo = tmp_path / "ppo.pt"
+    assert _run(["train", "jssp", "--mode", "dynamic", "--batch-size", "2", "--out", str(ppo), *common]) == 0
+    arguments = load_checkpoint(ppo, "jssp_dynamic")["training"]["args"]
+    assert arguments["instances"] == 2 and arguments["rollouts"] == 8
+
+
+def test_init_reaches_the_knapsack_trainer(tmp_path):
+    """Regression: --init was accepted and never passed to the knapsack trainer."""
+    import torch
+
+    from cosolve.checkpoint import shipped_checkpoint
+
+    shipped = load_checkpoint(shipped_checkpoint("knapsack"), "knapsack")["weights"]
+    common = ["train", "knapsack", "--sizes", "uncorrelated20", "--experts", "4", "--episodes", "1"]
+    common += ["--batch-size", "4", "--validate-every", "1", "--device", "cpu", "--data-dir", str(tmp_path)]
+    for name, init in (("warm.pt", ["--init", str(shipped_checkpoint("knapsack"))]), ("cold.pt", [])):
+        assert _run([*common, "--out", str(tmp_path / name), *init]) == 0
+    distance = {
+        name: max(
+            float((load_checkpoint(tmp_path / name, "knapsack")["weights"][k] - w).abs().max())
+            for k, w in shipped.items()
+        )
+        for name in ("warm.pt", "cold.pt")
+    }
+    assert distance["warm.pt"] < 0.01 < distance["cold.pt"], distance
+    assert torch.is_tensor(next(iter(shipped.values())))

@@ -38,7 +38,8 @@ from cosolve.problems.binpacking.env import State, reset
 from cosolve.problems.binpacking.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
+from cosolve.train.imitation import ImitationArgs, imitation_defaults, recipe_runner, set_valued_loss, train_imitation
+from cosolve.train.recipes import Recipe
 
 
 @dataclass(kw_only=True)
@@ -261,3 +262,24 @@ def train(
         log,
         progress,
     )
+
+
+RECIPE = Recipe(
+    problem="binpacking",
+    mode="offline",
+    algo="imitation",
+    summary="offline policy (one bin at a time), imitation of proven optimal packings",
+    defaults=imitation_defaults("u120,t60", "cpsat"),
+    run=recipe_runner("binpacking", BinPackingImitationArgs, make_experts, save_experts, train, validation_count=64),
+    score="validation bins above the optima (%)",
+    settings={
+        "experts": ("cpsat",),
+        "validation_count": 64,
+        "shipped": {
+            "sizes": {"u120": 600, "u250": 200, "t60": 400, "t120": 200, "scholl1_n100_c120_w20": 300},
+            "validation_size": "u120",
+            "expert_time_limit": 3.0,
+        },
+    },
+    arguments=BinPackingImitationArgs,
+)

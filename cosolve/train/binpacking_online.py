@@ -46,6 +46,7 @@ from cosolve.problems.binpacking.observe_online import observe_decisions
 from cosolve.train.binpacking_lookahead import lookahead_labels
 from cosolve.train.loop import Run, geometric_decay, gradient_step, seed_everything, start_run, train_loop
 from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, discounted_returns, leave_one_out
+from cosolve.train.recipes import Recipe, TrainRequest
 
 DEFAULT_STREAMS = ["u120", "u250", "weibull500"]
 
@@ -267,3 +268,39 @@ def train(
 
     schedule = geometric_decay(args.learning_rate, args.lr_final, args.iterations, args.time_limit)
     return train_loop(run, args, args.iterations, iteration, validate_streams, schedule, log, progress)
+
+
+def run_recipe(request: TrainRequest) -> dict:
+    """``cosolve train binpacking --mode online``: DAgger on the lookahead expert (the first
+    quarter of the iterations, at most 30), then PPO."""
+    options = request.options
+    iterations = options["episodes"]
+    args = OnlineTrainingArgs(
+        **request.common(),
+        streams=request.sizes("binpacking"),
+        iterations=iterations,
+        imitation_iterations=min(30, max(1, iterations // 4)),
+        streams_per_iteration=options["batch_size"],
+        validate_every=options["validate_every"],
+        ppo_ewma=options["ppo_ewma"],
+    )
+    return request.train(train, args)
+
+
+RECIPE = Recipe(
+    problem="binpacking",
+    mode="online",
+    algo="imitation+ppo",
+    summary="online policy (each item placed on arrival): DAgger on a lookahead expert, then PPO",
+    defaults={
+        "sizes": "u120,u250,weibull500",
+        "episodes": 500,
+        "batch_size": 32,
+        "validate_every": 25,
+        "ppo_ewma": False,
+        "tensorboard": None,
+    },
+    run=run_recipe,
+    score="validation bins above L1 (%)",
+    arguments=OnlineTrainingArgs,
+)

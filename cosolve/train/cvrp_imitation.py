@@ -25,14 +25,15 @@ import torch
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
+from cosolve.gnn.decode import random_views
 from cosolve.gnn.routing_net import RoutingNetConfig
-from cosolve.gnn.tsp_rollout import random_views
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
+from cosolve.train.imitation import ImitationArgs, imitation_defaults, recipe_runner, set_valued_loss, train_imitation
+from cosolve.train.recipes import Recipe
 
 
 def expert_solution(instance: cvrp.Instance, expert: str, seconds: float) -> cvrp.Solution:
@@ -237,3 +238,20 @@ def train(
         log,
         progress,
     )
+
+
+RECIPE = Recipe(
+    problem="cvrp",
+    mode="",
+    algo="imitation",
+    summary="imitation of near-optimal route sets (set-valued labels)",
+    defaults=imitation_defaults("20,50,100", "pyvrp"),
+    run=recipe_runner("cvrp", CvrpImitationArgs, make_experts, save_experts, train, validation_count=64),
+    score="validation gap to the expert routes (%)",
+    settings={
+        "experts": ("pyvrp", "ortools", "savings"),
+        "validation_count": 64,
+        "shipped": {"sizes": {"20": 500, "50": 500, "100": 500}, "validation_size": "100", "expert_time_limit": 1.0},
+    },
+    arguments=CvrpImitationArgs,
+)

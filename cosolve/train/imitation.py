@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from cosolve.train.loop import Run, geometric_decay, gradient_step, seed_everything, start_run, train_loop
+from cosolve.train.recipes import TrainRequest
 
 BatchLoss = Callable[[torch.nn.Module, dict, np.ndarray, np.random.Generator, torch.Generator, str], torch.Tensor]
 """``(policy, experts, chosen rows, rng, torch generator, device) -> scalar loss``."""
@@ -87,3 +89,72 @@ def train_imitation(
 
     schedule = geometric_decay(args.lr, args.lr_final, args.steps, args.time_limit)
     return train_loop(run, args, args.steps, step, validate, schedule, log, progress)
+
+
+def expert_files(
+    request: TrainRequest,
+    problem: str,
+    make_experts: Callable[..., dict],
+    save_experts: Callable[[Path, dict], None],
+    validation_count: int,
+) -> tuple[list[str], str]:
+    """Expert files for the request's sizes (``experts`` instances each) and a validation file
+    (``validation_count`` instances of the last size), solved by the ``expert`` option's solver
+    and cached in the request's expert folder; returns the training paths and the validation path."""
+    options, sizes = request.options, request.sizes(problem)
+    folder = request.expert_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, size in enumerate([*sizes, sizes[-1]]):
+        validation = number == len(sizes)
+        count = validation_count if validation else options["experts"]
+        path = folder / f"{options['expert']}_{size}_{'validation' if validation else count}_seed{request.seed}.npz"
+        if not path.exists():
+            request.log(f"solving {count} {problem}{size} instances with {options['expert']} ...")
+            seed = 10_000 + request.seed if validation else request.seed + number
+            save_experts(path, make_experts(size, count, seed, options["expert"], options["expert_time_limit"]))
+        paths.append(str(path))
+    return paths[:-1], paths[-1]
+
+
+def recipe_runner(
+    problem: str,
+    args_type: type[ImitationArgs],
+    make_experts: Callable[..., dict],
+    save_experts: Callable[[Path, dict], None],
+    train: Callable[..., dict],
+    validation_count: int,
+) -> Callable[[TrainRequest], dict]:
+    """The ``run`` of an imitation recipe: prepare (or reuse) the expert files, then train with
+    the request's options (``init`` passed on when the recipe has it)."""
+
+    def run(request: TrainRequest) -> dict:
+        options = request.options
+        data, validation = expert_files(request, problem, make_experts, save_experts, validation_count)
+        args = args_type(
+            data=data,
+            validation=validation,
+            **request.common(),
+            steps=options["episodes"],
+            batch_size=options["batch_size"],
+            validate_every=options["validate_every"],
+        )
+        init = {"init": str(options["init"])} if options.get("init") else {}
+        return request.train(train, args, **init)
+
+    return run
+
+
+def imitation_defaults(sizes: str, expert: str) -> dict:
+    """The command-line options of an expert-imitation recipe and their defaults."""
+    return {
+        "sizes": sizes,
+        "episodes": 500,
+        "batch_size": 32,
+        "validate_every": 25,
+        "experts": 200,
+        "expert": expert,
+        "expert_time_limit": 1.0,
+        "data_dir": None,
+        "tensorboard": None,
+    }

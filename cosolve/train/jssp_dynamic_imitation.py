@@ -52,6 +52,7 @@ from cosolve.train.jssp_dynamic_ppo import (
     validation_set,
 )
 from cosolve.train.loop import Run, gradient_step, seed_everything, start_run, train_loop
+from cosolve.train.recipes import Recipe, TrainRequest
 
 
 @dataclass
@@ -159,3 +160,38 @@ def train(
 
     score = validation_score(validation, args.device)
     return train_loop(run, args, args.rounds, dagger_round, score, None, log, progress)
+
+
+def run_recipe(request: TrainRequest) -> dict:
+    """``cosolve train jssp --mode dynamic --algo imitation``: DAgger on the lookahead dispatcher."""
+    options = request.options
+    sizes = request.sizes("jssp")
+    args = DynamicImitationArgs(
+        **request.common(),
+        sizes=sizes,
+        rounds=options["episodes"],
+        instances=options["batch_size"],
+        validate_every=options["validate_every"],
+        validation_size=sizes[-1],
+        init=str(options["init"]) if options["init"] else "none",
+    )
+    return request.train(train, args)
+
+
+RECIPE = Recipe(
+    problem="jssp",
+    mode="dynamic",
+    algo="imitation",
+    summary="DAgger on the lookahead dispatcher, blocking shops (slow: a lookahead per decision)",
+    defaults={
+        "sizes": "10x10,15x15,20x5",
+        "episodes": 200,
+        "batch_size": 16,
+        "validate_every": 5,
+        "init": None,
+        "tensorboard": None,
+    },
+    run=run_recipe,
+    score="validation makespan / the best rule's",
+    arguments=DynamicImitationArgs,
+)

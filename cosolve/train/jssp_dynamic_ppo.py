@@ -30,14 +30,14 @@ from cosolve.errors import CosolveInputError
 from cosolve.gnn.decode import categorical_entropy, masked_log_probs
 from cosolve.gnn.jssp_dynamic_rollout import (
     PROBLEM,
+    check_dynamic_graph,
     choose,
     dynamic_config,
     from_static,
-    load_dynamic_policy,
     simulate_policy,
 )
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
 from cosolve.problems.jssp.dynamic.observe import Observation, observe
 from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
@@ -45,6 +45,7 @@ from cosolve.problems.jssp.generate import generate_spec
 from cosolve.problems.jssp.observe import load_bound
 from cosolve.train.loop import Run, linear_decay, seed_everything, start_run, train_loop
 from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, leave_one_out
+from cosolve.train.recipes import Recipe, TrainRequest
 
 SETTINGS = {
     f"p{prob:g}{'+blocking' if blocking else ''}": Dynamics(
@@ -91,13 +92,13 @@ def initial_policy(args) -> JobShopPolicy:
     """The policy a run starts from, by ``args.init`` (and ``args.config`` for ``none``); any
     trainer's arguments with those fields (PPO's, imitation's)."""
     if args.init == "static":
-        return from_static(load_policy(shipped_checkpoint("jssp")))
+        return from_static(load_policy(shipped_checkpoint("jssp"), "jssp", JobShopPolicy))
     if args.init == "none":
         return JobShopPolicy(PolicyConfig(**args.config))
     try:
-        return load_dynamic_policy(args.init)
+        return load_policy(args.init, PROBLEM, JobShopPolicy, check=check_dynamic_graph)
     except CosolveInputError:  # not a dynamic checkpoint: a static job shop one?
-        return from_static(load_policy(args.init))
+        return from_static(load_policy(args.init, "jssp", JobShopPolicy))
 
 
 @torch.no_grad()
@@ -247,3 +248,59 @@ def train(
     schedule = linear_decay(args.learning_rate, args.iterations) if args.anneal_lr else None
     score = validation_score(validation, args.device)
     return train_loop(run, args, args.iterations, iteration, score, schedule, log, progress)
+
+
+def run_recipe(request: TrainRequest) -> dict:
+    """``cosolve train jssp --mode dynamic``: PPO under random shutdowns, blocking and swaps
+    (``batch_size`` shops per iteration, each played by ``rollouts`` episodes)."""
+    options = request.options
+    sizes = request.sizes("jssp")
+    args = DynamicPPOArgs(
+        **request.common(),
+        sizes=sizes,
+        iterations=options["episodes"],
+        instances=options["batch_size"],
+        rollouts=RECIPE.settings["rollouts"],
+        validate_every=options["validate_every"],
+        validation_size=sizes[-1],
+        init=str(options["init"]) if options["init"] else "static",
+        ppo_ewma=options["ppo_ewma"],
+    )
+    return request.train(train, args)
+
+
+RECIPE = Recipe(
+    problem="jssp",
+    mode="dynamic",
+    algo="ppo",
+    summary="PPO under random shutdowns, blocking and swaps (leave-one-out baseline over 8 rollouts per shop); "
+    "--init defaults to the shipped static policy",
+    defaults={
+        "sizes": "8x8,10x10",
+        "episodes": 500,
+        "batch_size": 4,
+        "validate_every": 25,
+        "init": None,
+        "ppo_ewma": False,
+        "tensorboard": None,
+    },
+    run=run_recipe,
+    score="validation makespan / the best rule's",
+    settings={
+        "rollouts": 8,
+        "shipped": {  # the shipped jssp_dynamic.pt ("general") and jssp_dynamic_blocking.pt ("blocking")
+            "general": {
+                "settings": [*SETTINGS, "p0.05+blocking", "p0.02+blocking"],
+                "learning_rate": 1e-4,
+                "seed": 2,
+            },
+            "blocking": {
+                "settings": [name for name, dynamics in SETTINGS.items() if dynamics.blocking],
+                "learning_rate": 3e-4,
+                "seed": 3,
+                "init": "none",
+            },
+        },
+    },
+    arguments=DynamicPPOArgs,
+)

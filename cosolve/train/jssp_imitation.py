@@ -25,8 +25,9 @@ from cosolve.problems.jssp import evaluate, generate
 from cosolve.problems.jssp.env import TIME, State, reset, step
 from cosolve.problems.jssp.observe import observe
 from cosolve.train.imitation import set_valued_loss
-from cosolve.train.jssp_experts import ExpertSet, load_experts
+from cosolve.train.jssp_experts import ExpertSet, load_experts, prepare_experts
 from cosolve.train.loop import Run, geometric_decay, seed_everything, start_run, train_loop
+from cosolve.train.recipes import Recipe, TrainRequest
 
 
 def expert_choice(state: State, expert_starts: torch.Tensor) -> torch.Tensor:
@@ -195,3 +196,47 @@ def train(
 
     schedule = geometric_decay(args.lr, args.lr_final, args.episodes)
     return train_loop(run, args, args.episodes, episode, validate, schedule, log, progress)
+
+
+def run_recipe(request: TrainRequest) -> dict:
+    """``cosolve train jssp``: CP-SAT schedules of random shops (cached), then imitation."""
+    options = request.options
+    sizes = request.sizes("jssp")
+    rule_sizes = request.sizes("jssp", "rule_validation")  # checked before any solving
+    folder, seconds = request.expert_folder(), options["expert_time_limit"]
+    paths = prepare_experts(sizes, options["experts"], folder, seconds, request.seed, options["jobs"], request.log)
+    args = JobShopImitationArgs(
+        data=paths,
+        **request.common(),
+        episodes=options["episodes"],
+        batch_size=options["batch_size"],
+        validate_every=options["validate_every"],
+        rule_validation=rule_sizes,
+    )
+    return request.train(train, args)
+
+
+RECIPE = Recipe(
+    problem="jssp",
+    mode="static",
+    algo="imitation",
+    summary="imitation of CP-SAT schedules of random shops (set-valued labels)",
+    defaults={
+        "sizes": "6x6,10x10",
+        "episodes": 500,
+        "batch_size": 32,
+        "validate_every": 25,
+        "experts": 200,
+        "expert_time_limit": 1.0,
+        "data_dir": None,
+        "jobs": 1,
+        "rule_validation": "20x20,30x20,50x15",
+        "tensorboard": None,
+    },
+    run=run_recipe,
+    score="validation gap (%)",
+    settings={  # the shipped jssp.pt: (size, instances, CP-SAT seconds, seed) per expert set
+        "shipped": {"experts": [("6x6", 400, 1.0, 101), ("10x10", 400, 1.0, 102), ("15x15", 120, 3.0, 103)]}
+    },
+    arguments=JobShopImitationArgs,
+)

@@ -27,6 +27,7 @@ from cosolve.problems.jssp.env import reset, step
 from cosolve.problems.jssp.observe import Observation, load_bound, observe
 from cosolve.train.loop import Run, linear_decay, seed_everything, start_run, train_loop
 from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, gae
+from cosolve.train.recipes import Recipe, TrainRequest
 
 
 @dataclass(kw_only=True)
@@ -133,3 +134,39 @@ def train(
 
     schedule = linear_decay(args.learning_rate, args.iterations) if args.anneal_lr else None
     return train_loop(run, args, args.iterations, iteration, validate, schedule, log, progress)
+
+
+def run_recipe(request: TrainRequest) -> dict:
+    """``cosolve train jssp --algo ppo``: PPO on random shops, validated on the last size."""
+    options = request.options
+    sizes = request.sizes("jssp")
+    args = JobShopPPOArgs(
+        **request.common(),
+        sizes=sizes,
+        iterations=options["episodes"],
+        num_envs=options["batch_size"],
+        validate_every=options["validate_every"],
+        validation_size=sizes[-1],
+        ppo_ewma=options["ppo_ewma"],
+    )
+    return request.train(train, args, init=str(options["init"]) if options["init"] else None)
+
+
+RECIPE = Recipe(
+    problem="jssp",
+    mode="static",
+    algo="ppo",
+    summary="PPO on random shops (a critic, GAE), from random weights or --init",
+    defaults={
+        "sizes": "6x6,10x10",
+        "episodes": 500,
+        "batch_size": 32,
+        "validate_every": 25,
+        "init": None,
+        "ppo_ewma": False,
+        "tensorboard": None,
+    },
+    run=run_recipe,
+    score="validation makespan",
+    arguments=JobShopPPOArgs,
+)

@@ -33,7 +33,8 @@ from cosolve.problems.knapsack.env import State, reset
 from cosolve.problems.knapsack.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.imitation import ImitationArgs, set_valued_loss, train_imitation
+from cosolve.train.imitation import ImitationArgs, imitation_defaults, recipe_runner, set_valued_loss, train_imitation
+from cosolve.train.recipes import Recipe
 
 
 @dataclass(kw_only=True)
@@ -179,3 +180,26 @@ def train(
         log,
         progress,
     )
+
+
+RECIPE = Recipe(
+    problem="knapsack",
+    mode="",
+    algo="imitation",
+    summary="imitation of proven optimal selections (set-valued labels)",
+    defaults={**imitation_defaults("uncorrelated100,strong100", "ortools"), "init": None},
+    run=recipe_runner("knapsack", KnapsackImitationArgs, make_experts, save_experts, train, validation_count=64),
+    score="validation gap below the optima (%)",
+    settings={
+        "experts": ("ortools",),
+        "validation_count": 64,
+        "shipped": {
+            "sizes": {
+                f"{kind}{n}": 500 for n in (50, 100, 200) for kind in ("uncorrelated", "weak", "strong", "subset")
+            },
+            "validation_size": "strong100",
+            "expert_time_limit": 10.0,
+        },
+    },
+    arguments=KnapsackImitationArgs,
+)

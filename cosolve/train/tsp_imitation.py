@@ -19,15 +19,17 @@ import numpy as np
 import torch
 
 from cosolve.errors import CosolveInputError
+from cosolve.gnn.decode import random_views
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
-from cosolve.gnn.tsp_rollout import greedy_tours, random_views
+from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import State
 from cosolve.problems.tsp.observe import observe
 from cosolve.train.expert_files import merge_by_size, read_experts
 from cosolve.train.expert_files import save_experts as save_experts  # the trainer's file writer
-from cosolve.train.imitation import ImitationArgs, train_imitation
+from cosolve.train.imitation import ImitationArgs, imitation_defaults, recipe_runner, train_imitation
+from cosolve.train.recipes import Recipe
 
 
 def expert_tour(instance: tsp.Instance, expert: str, seconds: float) -> np.ndarray:
@@ -137,3 +139,20 @@ def train(
         log,
         progress,
     )
+
+
+RECIPE = Recipe(
+    problem="tsp",
+    mode="",
+    algo="imitation",
+    summary="imitation of near-optimal tours (BQ-NCO style: every tour suffix is a sample)",
+    defaults=imitation_defaults("20,50,100", "lkh"),
+    run=recipe_runner("tsp", TspImitationArgs, make_experts, save_experts, train, validation_count=64),
+    score="validation gap to the expert tours (%)",
+    settings={
+        "experts": ("lkh", "ortools", "2opt"),
+        "validation_count": 64,
+        "shipped": {"sizes": {"20": 2000, "50": 2000, "100": 2000}, "validation_size": "100", "expert_time_limit": 1.0},
+    },
+    arguments=TspImitationArgs,
+)

@@ -96,20 +96,23 @@ def validate_gnn(spec: MethodSpec) -> None:
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """A learned policy over the whole batch at once; runtime shared equally."""
     from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.loading import load_policy
 
     validate_gnn(spec)
     device = settings.torch_device()
     checkpoint = spec.options.get("checkpoint")
     begin = time.perf_counter()
     if spec.variant == "online":
-        from cosolve.gnn.binpacking_online_rollout import load_online_policy, pack_online
+        from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy
+        from cosolve.gnn.binpacking_online_rollout import PROBLEM, pack_online
 
-        policy = load_online_policy(checkpoint or shipped_checkpoint("binpacking_online"), device)
+        policy = load_policy(checkpoint or shipped_checkpoint(PROBLEM), PROBLEM, OnlinePackingPolicy, device)
         assignment = pack_online(policy, instances, device)
     else:
-        from cosolve.gnn.binpacking_rollout import best_packings, load_binpacking_policy
+        from cosolve.gnn.binpacking_policy import BinPackingPolicy
+        from cosolve.gnn.binpacking_rollout import PROBLEM, best_packings
 
-        policy = load_binpacking_policy(checkpoint or shipped_checkpoint("binpacking_offline"), device)
+        policy = load_policy(checkpoint or shipped_checkpoint(PROBLEM), PROBLEM, BinPackingPolicy, device)
         assignment = best_packings(policy, instances, spec.int_option("sample", 1), device, settings.seed)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [

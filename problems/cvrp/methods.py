@@ -90,11 +90,13 @@ def validate_gnn(spec: MethodSpec) -> None:
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """The learned policy: the best of greedy (8 views with ``aug``) and sampled route sets, batched."""
     from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.cvrp_rollout import best_routes, load_cvrp_policy
+    from cosolve.gnn.cvrp_policy import CvrpPolicy
+    from cosolve.gnn.cvrp_rollout import best_routes
+    from cosolve.gnn.loading import load_policy
 
     samples, augment = validate_construction_policy(spec)
     device = settings.torch_device()
-    policy = load_cvrp_policy(spec.options.get("checkpoint") or shipped_checkpoint("cvrp"), device)
+    policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("cvrp"), "cvrp", CvrpPolicy, device)
     begin = time.perf_counter()
     solutions = best_routes(policy, instances, samples, device, settings.seed, augment)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))

@@ -77,11 +77,13 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     """The learned policy: greedy (``gnn``) or the best of a greedy and N - 1 sampled rollouts
     (``gnn:sample=N``, softmax temperature ``temp``)."""
     from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.jssp_rollout import SAMPLING_TEMPERATURE, best_of_samples, load_policy
+    from cosolve.gnn.jssp_policy import JobShopPolicy
+    from cosolve.gnn.jssp_rollout import SAMPLING_TEMPERATURE, best_of_samples
+    from cosolve.gnn.loading import load_policy
 
     validate_gnn(spec)
     device = settings.torch_device()
-    policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("jssp"), device)
+    policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("jssp"), "jssp", JobShopPolicy, device)
     begin = time.perf_counter()
     samples, temperature = spec.int_option("sample", 1), spec.float_option("temp", SAMPLING_TEMPERATURE)
     solutions = best_of_samples(policy, instances, samples, device, settings.seed, temperature)

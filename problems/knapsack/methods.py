@@ -108,11 +108,14 @@ def validate_gnn(spec: MethodSpec) -> None:
 def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """The learned policy over the whole batch at once (see :func:`best_selections`)."""
     from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.knapsack_rollout import best_selections, load_knapsack_policy
+    from cosolve.gnn.knapsack_policy import KnapsackPolicy
+    from cosolve.gnn.knapsack_rollout import best_selections
+    from cosolve.gnn.loading import load_policy
 
     validate_gnn(spec)
     device = settings.torch_device()
-    policy = load_knapsack_policy(spec.options.get("checkpoint") or shipped_checkpoint("knapsack"), device)
+    checkpoint = spec.options.get("checkpoint") or shipped_checkpoint("knapsack")
+    policy = load_policy(checkpoint, "knapsack", KnapsackPolicy, device)
     begin = time.perf_counter()
     samples, starts = spec.int_option("sample", 1), spec.int_option("starts", 0)
     chosen = best_selections(policy, instances, samples, starts, device, settings.seed).cpu().numpy()

@@ -82,12 +82,14 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     """The learned policy: the best of its greedy (multi-start) and sampled tours, batched;
     then 2-opt if asked."""
     from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.tsp_rollout import best_tours, load_tsp_policy
+    from cosolve.gnn.loading import load_policy
+    from cosolve.gnn.tsp_policy import TspPolicy
+    from cosolve.gnn.tsp_rollout import best_tours
 
     validate_gnn(spec)
     samples, augment = validate_construction_policy(spec, GNN_OPTIONS)
     device = settings.torch_device()
-    policy = load_tsp_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), device)
+    policy = load_policy(spec.options.get("checkpoint") or shipped_checkpoint("tsp"), "tsp", TspPolicy, device)
     begin = time.perf_counter()
     starts, window = spec.int_option("starts", 1), spec.int_option("window", WINDOW) or None
     beam = spec.int_option("beam", 1)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from cosolve.baselines.binpacking_heuristics import pack
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePolicyConfig
-from cosolve.gnn.binpacking_online_rollout import Trajectory, load_online_policy, pack_online, replay, run_online
+from cosolve.gnn.binpacking_online_rollout import PROBLEM, Trajectory, pack_online, replay, run_online
+from cosolve.gnn.loading import load_policy
 from cosolve.problems import binpacking
 from cosolve.problems.binpacking.env import reset_tensors, step
 from cosolve.problems.binpacking.observe_online import observe_online, window
@@ -158,7 +159,8 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
     assert payload["training"]["iteration"] == 24 and "moments" in payload["training"]["extra"]  # PPO ran
     untrained = OnlinePackingPolicy(TINY).eval()
     sets = validation_sets(args)
-    assert validate(load_online_policy(out), sets)[0] < validate(untrained, sets)[0]  # it has learned
+    trained = load_policy(out, PROBLEM, OnlinePackingPolicy)
+    assert validate(trained, sets)[0] < validate(untrained, sets)[0]  # it has learned
 
     resumed = train(OnlineTrainingArgs(**{**args.__dict__, "iterations": 26}), resume=f"{out}.last", log=lambda _: None)
     assert resumed["done"] == 26

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.binpacking_policy import BinPackingPolicy
-from cosolve.gnn.binpacking_rollout import best_packings, load_binpacking_policy, run_packing
+from cosolve.gnn.binpacking_rollout import PROBLEM, best_packings, run_packing
+from cosolve.gnn.loading import load_policy
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.problems import binpacking
 from cosolve.problems.binpacking.env import reset, reset_tensors, step, to_solutions
@@ -166,7 +167,7 @@ def test_short_imitation_run_learns_resumes_and_loads(tmp_path):
     torch.manual_seed(0)
     before = validation_gap(BinPackingPolicy(RoutingNetConfig(**args.config)).eval(), valid, "cpu")
     result = train(args, log=lambda _: None)
-    after = validation_gap(load_binpacking_policy(tmp_path / "p.pt"), valid, "cpu")
+    after = validation_gap(load_policy(tmp_path / "p.pt", PROBLEM, BinPackingPolicy), valid, "cpu")
     assert after < 0.7 * before, (before, after)  # about 20% -> 11% in 200 steps
     assert result["best"] == min(row["valid_gap"] for row in result["history"]) == after
     args.steps = 210

@@ -11,13 +11,13 @@ from cosolve.checkpoint import save_checkpoint, shipped_checkpoint
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.jssp_dynamic_rollout import (
     PROBLEM,
+    check_dynamic_graph,
     dynamic_config,
     from_static,
-    load_dynamic_policy,
     simulate_policy,
 )
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp import Instance, generate
 from cosolve.problems.jssp.dynamic.check import check
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
@@ -69,7 +69,7 @@ def test_instances_at_different_progress_share_one_batch():
 
 
 def test_warm_start_copies_the_static_weights():
-    static = load_policy(shipped_checkpoint("jssp"))
+    static = load_policy(shipped_checkpoint("jssp"), "jssp", JobShopPolicy)
     dynamic = from_static(static)
     assert dynamic.config == dynamic_config(static.config.hidden, static.config.layers)
     assert torch.equal(dynamic.embed.weight[:, :9], static.embed.weight)
@@ -97,8 +97,8 @@ def test_loading_refuses_foreign_checkpoints(tmp_path):
     path = tmp_path / "static.pt"
     save_checkpoint(path, "jssp", "JobShopPolicy", static.config.to_dict(), static.state_dict())
     with pytest.raises(CosolveInputError, match="problem 'jssp'"):
-        load_dynamic_policy(path)
+        load_policy(path, PROBLEM, JobShopPolicy, check=check_dynamic_graph)
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, PROBLEM, "JobShopPolicy", static.config.to_dict(), static.state_dict())
     with pytest.raises(CosolveInputError, match="another graph"):
-        load_dynamic_policy(wrong)
+        load_policy(wrong, PROBLEM, JobShopPolicy, check=check_dynamic_graph)

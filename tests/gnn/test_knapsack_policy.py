@@ -10,7 +10,8 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint, save_checkpoint
 from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
-from cosolve.gnn.knapsack_rollout import best_selections, load_knapsack_policy, run_selection
+from cosolve.gnn.knapsack_rollout import best_selections, run_selection
+from cosolve.gnn.loading import load_policy
 from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.completion import greedy_completions
@@ -54,7 +55,7 @@ def test_a_checkpoint_from_before_the_lookahead_features_acts_as_trained(tmp_pat
     old = RoutingNet(6, N_RELATIONS, TINY)  # the first shipped policy read the first six features
     weights = {f"net.{name}": tensor for name, tensor in old.state_dict().items()}
     save_checkpoint(tmp_path / "old.pt", "knapsack", "KnapsackPolicy", TINY.to_dict(), weights, {}, {})
-    policy = load_knapsack_policy(tmp_path / "old.pt")
+    policy = load_policy(tmp_path / "old.pt", "knapsack", KnapsackPolicy)
     state = reset(knapsack.generate("strong30", 3, seed=1))
     step(state, torch.tensor([0, 1, 2]))
     observation = observe(state)
@@ -122,7 +123,8 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
     untrained = KnapsackPolicy(RoutingNetConfig(**args.config)).eval()
     before = run_selection(untrained, reset(instances)).value.double().mean()
     result = train(args, log=lambda _: None)
-    after = run_selection(load_knapsack_policy(tmp_path / "p.pt"), reset(instances)).value.double().mean()
+    trained = load_policy(tmp_path / "p.pt", "knapsack", KnapsackPolicy)
+    after = run_selection(trained, reset(instances)).value.double().mean()
     optimum = float(valid["optimum"].mean())
     assert optimum - after < 0.5 * (optimum - before), (float(before), float(after), optimum)
     assert result["best"] == min(row["valid_gap"] for row in result["history"])

@@ -7,9 +7,11 @@ import pytest
 import torch
 
 from cosolve.checkpoint import load_checkpoint
+from cosolve.gnn.decode import coordinates
+from cosolve.gnn.loading import load_policy
 from cosolve.gnn.routing_net import RoutingNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
-from cosolve.gnn.tsp_rollout import coordinates, greedy_tours, load_tsp_policy
+from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
 from cosolve.problems.tsp.env import reset, step
 from cosolve.problems.tsp.observe import N_FEATURES, observe
@@ -78,7 +80,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     ]
     before = greedy_tours(untrained, valid).length.mean()
     train(args, log=lambda _: None)
-    after = greedy_tours(load_tsp_policy(tmp_path / "p.pt"), valid).length.mean()
+    after = greedy_tours(load_policy(tmp_path / "p.pt", "tsp", TspPolicy), valid).length.mean()
     assert after < 0.85 * before, (float(before), float(after))
     args.steps = 160
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
@@ -104,7 +106,7 @@ def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
 
 
 def test_symmetries_keep_distances():
-    from cosolve.gnn.tsp_rollout import symmetries
+    from cosolve.gnn.decode import symmetries
 
     coords = torch.rand(2, 7, 2)
     views = symmetries(coords)

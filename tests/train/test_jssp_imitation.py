@@ -5,7 +5,8 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy, rollout
+from cosolve.gnn.jssp_rollout import rollout
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp import Instance, generate
 from cosolve.problems.jssp.env import reset, step
 from cosolve.train.imitation import set_valued_loss
@@ -73,7 +74,7 @@ def test_short_training_run_learns_and_resumes(tmp_path):
     )
     torch.manual_seed(0)
     train(args, log=lambda _: None)
-    after = rollout(load_policy(tmp_path / "p.pt"), valid)[0].float().mean()
+    after = rollout(load_policy(tmp_path / "p.pt", "jssp", JobShopPolicy), valid)[0].float().mean()
     assert after < 0.95 * before, (float(before), float(after))
     # Resuming continues from the saved episode.
     args.episodes = 40

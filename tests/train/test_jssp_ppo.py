@@ -5,7 +5,8 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_rollout import load_policy, rollout
+from cosolve.gnn.jssp_rollout import rollout
+from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp import generate
 from cosolve.problems.jssp.env import reset
 from cosolve.problems.jssp.observe import load_bound
@@ -48,7 +49,7 @@ def test_short_ppo_run_learns_and_resumes(tmp_path):
         config=config,
     )
     train(args, log=lambda _: None)
-    after = rollout(load_policy(tmp_path / "p.pt"), valid)[0].float().mean()
+    after = rollout(load_policy(tmp_path / "p.pt", "jssp", JobShopPolicy), valid)[0].float().mean()
     assert after < 0.9 * before, (float(before), float(after))
     args.iterations = 17
     result = train(args, resume=str(tmp_path / "p.pt.last"), log=lambda _: None)
