@@ -87,7 +87,10 @@ def spreads(results: dict, batches: list[int], seeds: list[int]) -> dict:
     """Per algorithm: final score per batch (mean over seeds) and the spread across batches."""
     summary = {}
     for algorithm in ALGORITHMS:
-        finals = {b: [results[key(algorithm, b, s)]["score"][-1] for s in seeds if key(algorithm, b, s) in results] for b in batches}
+        finals = {
+            b: [results[key(algorithm, b, s)]["score"][-1] for s in seeds if key(algorithm, b, s) in results]
+            for b in batches
+        }
         if not all(len(v) == len(seeds) for v in finals.values()):
             continue
         per_seed = [max(finals[b][i] for b in batches) - min(finals[b][i] for b in batches) for i in range(len(seeds))]
@@ -129,7 +132,11 @@ def report(results: dict, batches: list[int], seeds: list[int], figure: str) -> 
     fig.savefig(figure, dpi=120)
     print(f"wrote {figure}")
     summary = spreads(results, batches, seeds)
-    print("| algorithm | " + " | ".join(f"final, batch {b}" for b in batches) + " | spread (mean over seeds) | spread of the means |")
+    print(
+        "| algorithm | "
+        + " | ".join(f"final, batch {b}" for b in batches)
+        + " | spread (mean over seeds) | spread of the means |"
+    )
     print("|---|" + "---|" * (len(batches) + 2))
     for algorithm, row in summary.items():
         finals = " | ".join(f"{row['final'][b]:.4f}" for b in batches)
@@ -165,7 +172,9 @@ def main() -> None:
                 )
                 path.write_text(json.dumps(results, indent=1))
                 run = results[key(algorithm, batch, seed)]
-                print(f"{key(algorithm, batch, seed)}: final {run['score'][-1]:.4f} in {run['seconds']:.0f} s", flush=True)
+                print(
+                    f"{key(algorithm, batch, seed)}: final {run['score'][-1]:.4f} in {run['seconds']:.0f} s", flush=True
+                )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The offline bin packing policy: :class:`~cosolve.gnn.routing_net.RoutingNet` over the unpacked
+"""The offline bin packing policy: :class:`~cosolve.gnn.token_net.TokenNet` over the unpacked
 items and the bin token (see :mod:`cosolve.problems.binpacking.observe`), scoring the items that may
 go into the target bin next (sequential bin filling: the bin is implied by the state).
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
+from cosolve.gnn.token_net import TokenNet, TokenNetConfig
 from cosolve.problems.binpacking.observe import N_FEATURES, N_RELATIONS, Observation
 
-DEFAULT_CONFIG = RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4)
+DEFAULT_CONFIG = TokenNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4)
 
 
 class BinPackingPolicy(nn.Module):
@@ -26,12 +26,12 @@ class BinPackingPolicy(nn.Module):
         - **output:** logits ``[B, n]`` over the items (``-inf`` where ``mask`` forbids)
     """
 
-    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+    config_class = TokenNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
 
-    def __init__(self, config: RoutingNetConfig | None = None):
+    def __init__(self, config: TokenNetConfig | None = None):
         super().__init__()
         self.config = config or DEFAULT_CONFIG
-        self.net = RoutingNet(N_FEATURES, N_RELATIONS, self.config)
+        self.net = TokenNet(N_FEATURES, N_RELATIONS, self.config)
 
     def forward(self, observation: Observation) -> torch.Tensor:
         batch = observation.mask.shape[0]

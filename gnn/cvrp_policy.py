@@ -1,4 +1,4 @@
-"""The CVRP construction policy: :class:`~cosolve.gnn.routing_net.RoutingNet` over the live
+"""The CVRP construction policy: :class:`~cosolve.gnn.token_net.TokenNet` over the live
 nodes (depot, current node, unserved customers; see :mod:`cosolve.problems.cvrp.observe`),
 scoring the feasible next nodes.
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
+from cosolve.gnn.token_net import TokenNet, TokenNetConfig
 from cosolve.problems.cvrp.observe import N_FEATURES, N_RELATIONS, Observation
 
 
@@ -22,12 +22,12 @@ class CvrpPolicy(nn.Module):
         - **output:** logits ``[B, N]`` (``-inf`` where ``observation.mask`` is False)
     """
 
-    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+    config_class = TokenNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
 
-    def __init__(self, config: RoutingNetConfig | None = None):
+    def __init__(self, config: TokenNetConfig | None = None):
         super().__init__()
-        self.config = config or RoutingNetConfig()
-        self.net = RoutingNet(N_FEATURES, N_RELATIONS, self.config)
+        self.config = config or TokenNetConfig()
+        self.net = TokenNet(N_FEATURES, N_RELATIONS, self.config)
 
     def forward(self, observation: Observation) -> torch.Tensor:
         batch = observation.mask.shape[0]

@@ -1,4 +1,4 @@
-"""The knapsack construction policy: :class:`~cosolve.gnn.routing_net.RoutingNet` over the
+"""The knapsack construction policy: :class:`~cosolve.gnn.token_net.TokenNet` over the
 remaining items and a stop token (see :mod:`cosolve.problems.knapsack.observe`), scoring the
 items that fit and stop.
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
+from cosolve.gnn.token_net import TokenNet, TokenNetConfig
 from cosolve.problems.knapsack.observe import N_FEATURES, N_RELATIONS, Observation
 
-DEFAULT_CONFIG = RoutingNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4)
+DEFAULT_CONFIG = TokenNetConfig(hidden=64, graph_layers=1, attention_layers=3, heads=4)
 
 
 class KnapsackPolicy(nn.Module):
@@ -24,12 +24,12 @@ class KnapsackPolicy(nn.Module):
         - **output:** logits ``[B, n + 1]`` (item indices, then stop; ``-inf`` where infeasible)
     """
 
-    config_class = RoutingNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+    config_class = TokenNetConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
 
-    def __init__(self, config: RoutingNetConfig | None = None):
+    def __init__(self, config: TokenNetConfig | None = None):
         super().__init__()
         self.config = config or DEFAULT_CONFIG
-        self.net = RoutingNet(N_FEATURES, N_RELATIONS, self.config)
+        self.net = TokenNet(N_FEATURES, N_RELATIONS, self.config)
 
     def forward(self, observation: Observation) -> torch.Tensor:
         batch = observation.mask.shape[0]

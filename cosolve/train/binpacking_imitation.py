@@ -32,7 +32,7 @@ import torch
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.binpacking_policy import DEFAULT_CONFIG, BinPackingPolicy
 from cosolve.gnn.binpacking_rollout import PROBLEM, run_packing
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.problems import binpacking
 from cosolve.problems.binpacking.env import State, reset
 from cosolve.problems.binpacking.observe import observe
@@ -254,7 +254,7 @@ def train(
     return train_imitation(
         PROBLEM,
         args,
-        lambda config: BinPackingPolicy(RoutingNetConfig(**config)),
+        lambda config: BinPackingPolicy(TokenNetConfig(**config)),
         sets,
         packing_loss,
         lambda trained: validation_gap(trained, validation, args.device),

@@ -26,7 +26,7 @@ from cosolve.errors import CosolveInputError
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.cvrp_rollout import run_routes
 from cosolve.gnn.decode import random_views
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import State, reset
 from cosolve.problems.cvrp.observe import observe
@@ -118,7 +118,7 @@ def correct_actions(state: State, succ: torch.Tensor, pred: torch.Tensor, forwar
 class CvrpImitationArgs(ImitationArgs):
     """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`), the CVRP network's by default."""
 
-    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
+    config: dict = field(default_factory=lambda: TokenNetConfig().to_dict())
 
 
 def greedy_costs(policy: CvrpPolicy, instances: list[cvrp.Instance], device: str) -> torch.Tensor:
@@ -230,7 +230,7 @@ def train(
     return train_imitation(
         "cvrp",
         args,
-        lambda config: CvrpPolicy(RoutingNetConfig(**config)),
+        lambda config: CvrpPolicy(TokenNetConfig(**config)),
         sets,
         state_loss,
         lambda trained: validation_gap(trained, validation, args.device),

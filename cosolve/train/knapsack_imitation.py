@@ -26,7 +26,7 @@ from cosolve.checkpoint import load_checkpoint
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.knapsack_policy import DEFAULT_CONFIG, KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import run_selection
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.completion import greedy_completions
 from cosolve.problems.knapsack.env import State, reset
@@ -161,7 +161,7 @@ def train(
     validation = load_experts(args.validation)
 
     def make_policy(config: dict) -> KnapsackPolicy:
-        policy = KnapsackPolicy(RoutingNetConfig(**config))
+        policy = KnapsackPolicy(TokenNetConfig(**config))
         if init and not resume:
             try:
                 load_narrower_weights(policy, load_checkpoint(init, "knapsack")["weights"])

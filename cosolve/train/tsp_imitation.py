@@ -20,7 +20,7 @@ import torch
 
 from cosolve.errors import CosolveInputError
 from cosolve.gnn.decode import random_views
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
@@ -85,7 +85,7 @@ def suffix_states(tours: torch.Tensor, coords: torch.Tensor, t: int) -> tuple[St
 class TspImitationArgs(ImitationArgs):
     """The run's arguments (:class:`~cosolve.train.imitation.ImitationArgs`), the TSP network's by default."""
 
-    config: dict = field(default_factory=lambda: RoutingNetConfig().to_dict())
+    config: dict = field(default_factory=lambda: TokenNetConfig().to_dict())
 
 
 def validation_gap(policy: TspPolicy, experts: dict[str, np.ndarray], device: str) -> float:
@@ -131,7 +131,7 @@ def train(
     return train_imitation(
         "tsp",
         args,
-        lambda config: TspPolicy(RoutingNetConfig(**config)),
+        lambda config: TspPolicy(TokenNetConfig(**config)),
         sets,
         suffix_loss,
         lambda trained: validation_gap(trained, validation, args.device),

@@ -12,7 +12,7 @@ from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.binpacking_policy import BinPackingPolicy
 from cosolve.gnn.binpacking_rollout import PROBLEM, best_packings, run_packing
 from cosolve.gnn.loading import load_policy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.problems import binpacking
 from cosolve.problems.binpacking.env import reset, reset_tensors, step, to_solutions
 from cosolve.problems.binpacking.observe import N_FEATURES, item_actions, observe, target_bin
@@ -29,7 +29,7 @@ from cosolve.train.binpacking_imitation import (
     validation_gap,
 )
 
-TINY = RoutingNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
+TINY = TokenNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
 
 
 def tiny_policy(seed: int = 0) -> BinPackingPolicy:
@@ -161,11 +161,11 @@ def test_short_imitation_run_learns_resumes_and_loads(tmp_path):
         batch_size=32,
         lr_final=1e-4,
         validate_every=100,
-        config=RoutingNetConfig(hidden=32, graph_layers=1, attention_layers=2, heads=4).to_dict(),
+        config=TokenNetConfig(hidden=32, graph_layers=1, attention_layers=2, heads=4).to_dict(),
     )
     valid = load_experts(tmp_path / "valid.npz")
     torch.manual_seed(0)
-    before = validation_gap(BinPackingPolicy(RoutingNetConfig(**args.config)).eval(), valid, "cpu")
+    before = validation_gap(BinPackingPolicy(TokenNetConfig(**args.config)).eval(), valid, "cpu")
     result = train(args, log=lambda _: None)
     after = validation_gap(load_policy(tmp_path / "p.pt", PROBLEM, BinPackingPolicy), valid, "cpu")
     assert after < 0.7 * before, (before, after)  # about 20% -> 11% in 200 steps

@@ -7,7 +7,7 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.cvrp_policy import CvrpPolicy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.problems import cvrp
 from cosolve.problems.cvrp.env import reset, step, to_solutions
 from cosolve.problems.cvrp.observe import N_FEATURES, observe
@@ -35,7 +35,7 @@ def test_observation_shapes_and_live_tokens():
     assert x[:, 0, 4].tolist() == [1.0] * 3 and x[[0, 1, 2], [1, 2, 3], 5].tolist() == [1.0] * 3
     assert x[[0, 1, 2], [1, 2, 3], 6].tolist() == [1.0] * 3  # served (and current)
     assert x[:, :, :2].min() >= 0 and x[:, :, :2].max() <= 1 + 1e-6
-    policy = CvrpPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2))
+    policy = CvrpPolicy(TokenNetConfig(hidden=16, attention_layers=1, heads=2))
     logits = policy(observation)
     assert logits.shape == (3, 11) and torch.isneginf(logits[~state.mask]).all()
 
@@ -63,7 +63,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     torch.set_num_threads(1)
     save_experts(tmp_path / "train.npz", make_experts("12", 96, seed=2, expert="savings"))
     save_experts(tmp_path / "valid.npz", make_experts("12", 24, seed=3, expert="savings"))
-    config = RoutingNetConfig(hidden=32, attention_layers=2, heads=4).to_dict()
+    config = TokenNetConfig(hidden=32, attention_layers=2, heads=4).to_dict()
     args = CvrpImitationArgs(
         data=[str(tmp_path / "train.npz")],
         validation=str(tmp_path / "valid.npz"),
@@ -76,10 +76,10 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     valid = load_experts(tmp_path / "valid.npz")
     instances = instances_of(valid, np.arange(24))
     torch.manual_seed(0)
-    before = greedy_costs(CvrpPolicy(RoutingNetConfig(**config)).eval(), instances, "cpu").mean()
+    before = greedy_costs(CvrpPolicy(TokenNetConfig(**config)).eval(), instances, "cpu").mean()
     train(args, log=lambda _: None)
     payload = load_checkpoint(tmp_path / "p.pt", "cvrp")
-    trained = CvrpPolicy(RoutingNetConfig(**payload["policy"]["config"]))
+    trained = CvrpPolicy(TokenNetConfig(**payload["policy"]["config"]))
     trained.load_state_dict(payload["weights"])
     after = greedy_costs(trained.eval(), instances, "cpu").mean()
     assert after < 0.85 * before, (float(before), float(after))

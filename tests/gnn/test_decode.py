@@ -19,7 +19,7 @@ from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.decode import best_of, chunks, coordinates, pick, views
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.problems import binpacking, cvrp, jssp, knapsack, tsp
 from cosolve.problems.binpacking import env as binpacking_env
@@ -35,7 +35,7 @@ from cosolve.problems.knapsack.observe import observe as observe_knapsack
 from cosolve.problems.tsp import env as tsp_env
 from cosolve.problems.tsp.observe import observe as observe_tour
 
-ROUTING = RoutingNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
+ROUTING = TokenNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
 
 
 def draw(logits, sample, generator, temperature=1.0):

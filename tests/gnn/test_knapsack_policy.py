@@ -12,7 +12,7 @@ from cosolve.checkpoint import load_checkpoint, save_checkpoint
 from cosolve.gnn.knapsack_policy import KnapsackPolicy, load_narrower_weights
 from cosolve.gnn.knapsack_rollout import best_selections, run_selection
 from cosolve.gnn.loading import load_policy
-from cosolve.gnn.routing_net import RoutingNet, RoutingNetConfig
+from cosolve.gnn.token_net import TokenNet, TokenNetConfig
 from cosolve.problems import knapsack
 from cosolve.problems.knapsack.completion import greedy_completions
 from cosolve.problems.knapsack.env import reset, step
@@ -27,7 +27,7 @@ from cosolve.train.knapsack_imitation import (
     train,
 )
 
-TINY = RoutingNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
+TINY = TokenNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
 
 
 def test_observation_marks_the_remaining_items_and_the_greedy_fill():
@@ -52,7 +52,7 @@ def test_observation_marks_the_remaining_items_and_the_greedy_fill():
 
 def test_a_checkpoint_from_before_the_lookahead_features_acts_as_trained(tmp_path):
     torch.manual_seed(0)
-    old = RoutingNet(6, N_RELATIONS, TINY)  # the first shipped policy read the first six features
+    old = TokenNet(6, N_RELATIONS, TINY)  # the first shipped policy read the first six features
     weights = {f"net.{name}": tensor for name, tensor in old.state_dict().items()}
     save_checkpoint(tmp_path / "old.pt", "knapsack", "KnapsackPolicy", TINY.to_dict(), weights, {}, {})
     policy = load_policy(tmp_path / "old.pt", "knapsack", KnapsackPolicy)
@@ -64,7 +64,7 @@ def test_a_checkpoint_from_before_the_lookahead_features_acts_as_trained(tmp_pat
     with torch.no_grad():
         expected = old.eval()(narrow, 3, observation.stop_token, observation.stop_token, observation.padding)
         assert torch.allclose(policy(observation), expected.masked_fill(~observation.mask, float("-inf")))
-    wider = RoutingNet(N_FEATURES + 1, N_RELATIONS, TINY).state_dict()
+    wider = TokenNet(N_FEATURES + 1, N_RELATIONS, TINY).state_dict()
     with pytest.raises(ValueError, match="does not fit"):
         load_narrower_weights(KnapsackPolicy(TINY), {f"net.{name}": tensor for name, tensor in wider.items()})
 
@@ -115,12 +115,12 @@ def test_short_imitation_run_learns_resumes_and_solves(tmp_path):
         steps=120,
         batch_size=64,
         validate_every=40,
-        config=RoutingNetConfig(hidden=32, graph_layers=1, attention_layers=2, heads=4).to_dict(),
+        config=TokenNetConfig(hidden=32, graph_layers=1, attention_layers=2, heads=4).to_dict(),
     )
     valid = load_experts(tmp_path / "valid.npz")
     instances = instances_of(valid, np.arange(32))
     torch.manual_seed(0)
-    untrained = KnapsackPolicy(RoutingNetConfig(**args.config)).eval()
+    untrained = KnapsackPolicy(TokenNetConfig(**args.config)).eval()
     before = run_selection(untrained, reset(instances)).value.double().mean()
     result = train(args, log=lambda _: None)
     trained = load_policy(tmp_path / "p.pt", "knapsack", KnapsackPolicy)

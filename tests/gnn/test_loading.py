@@ -15,11 +15,11 @@ from cosolve.gnn.jssp_dynamic_rollout import check_dynamic_graph, dynamic_config
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.loading import load_policy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.problems.jssp.dynamic.observe import N_FEATURES
 
-ROUTING = RoutingNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
+ROUTING = TokenNetConfig(hidden=16, graph_layers=1, attention_layers=1, heads=2)
 POLICIES = {  # problem -> a small policy of its class
     "jssp": lambda: JobShopPolicy(PolicyConfig(hidden=8, layers=1)),
     "jssp_dynamic": lambda: JobShopPolicy(dynamic_config(hidden=8, layers=1)),

@@ -9,7 +9,7 @@ import torch
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.decode import coordinates
 from cosolve.gnn.loading import load_policy
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.gnn.tsp_rollout import greedy_tours
 from cosolve.problems import tsp
@@ -38,7 +38,7 @@ def test_observation_is_the_remaining_problem_rescaled():
 
 def test_policy_is_size_agnostic_and_greedy_tours_are_feasible():
     torch.manual_seed(0)
-    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
+    policy = TspPolicy(TokenNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
     for size in ("5", "17", "40"):
         instances = tsp.generate(size, 4, seed=1)
         state = greedy_tours(policy, instances)
@@ -62,7 +62,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
     torch.set_num_threads(1)
     save_experts(tmp_path / "train.npz", make_experts("12", 120, seed=3, expert="2opt"))
     save_experts(tmp_path / "valid.npz", make_experts("12", 32, seed=4, expert="2opt"))
-    config = RoutingNetConfig(hidden=32, attention_layers=2, heads=4).to_dict()
+    config = TokenNetConfig(hidden=32, attention_layers=2, heads=4).to_dict()
     args = TspImitationArgs(
         data=[str(tmp_path / "train.npz")],
         validation=str(tmp_path / "valid.npz"),
@@ -73,7 +73,7 @@ def test_short_imitation_run_learns_and_resumes(tmp_path):
         config=config,
     )
     torch.manual_seed(0)
-    untrained = TspPolicy(RoutingNetConfig(**config)).eval()
+    untrained = TspPolicy(TokenNetConfig(**config)).eval()
     valid = [
         tsp.Instance(f"v{k}", np.sqrt(((c[:, None] - c[None]) ** 2).sum(axis=2)), c)
         for k, c in enumerate(np.load(tmp_path / "valid.npz")["coords"])
@@ -93,7 +93,7 @@ def test_gnn_method_with_a_checkpoint_and_sampling(tmp_path):
     from cosolve.solve import solve
 
     torch.manual_seed(0)
-    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2))
+    policy = TspPolicy(TokenNetConfig(hidden=16, attention_layers=1, heads=2))
     save_checkpoint(tmp_path / "p.pt", "tsp", "TspPolicy", policy.config.to_dict(), policy.state_dict(), {}, {})
     instances = tsp.generate("15", 3, seed=5)
     greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
@@ -121,7 +121,7 @@ def test_multi_start_window_and_two_opt_options(tmp_path):
     from cosolve.solve import solve
 
     torch.manual_seed(0)
-    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2))
+    policy = TspPolicy(TokenNetConfig(hidden=16, attention_layers=1, heads=2))
     save_checkpoint(tmp_path / "p.pt", "tsp", "TspPolicy", policy.config.to_dict(), policy.state_dict(), {}, {})
     instances = tsp.generate("15", 3, seed=5)
     greedy = solve("tsp", instances, f"gnn:checkpoint={tmp_path / 'p.pt'}")
@@ -177,7 +177,7 @@ def test_a_time_limit_stops_training_after_a_validation(tmp_path):
         batch_size=8,
         validate_every=5_000,
         time_limit=1e-6,
-        config=RoutingNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
+        config=TokenNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
     )
     result = train(args, log=lambda _: None)
     assert result["done"] == 1 and len(result["history"]) == 1 and (tmp_path / "p.pt").exists()
@@ -189,7 +189,7 @@ def test_a_beam_as_wide_as_every_tour_finds_the_optimum():
     from cosolve.gnn.tsp_rollout import best_tours
 
     torch.manual_seed(0)
-    policy = TspPolicy(RoutingNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
+    policy = TspPolicy(TokenNetConfig(hidden=16, attention_layers=1, heads=2)).eval()
     instances = tsp.generate("7", 3, seed=10)
     tours = best_tours(policy, instances, beam=720)  # 6! tours from node 0: all of them
     narrow = best_tours(policy, instances, beam=3)

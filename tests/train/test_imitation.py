@@ -8,7 +8,7 @@ import torch
 
 from cosolve.checkpoint import load_checkpoint
 from cosolve.gnn.jssp_policy import PolicyConfig
-from cosolve.gnn.routing_net import RoutingNetConfig
+from cosolve.gnn.token_net import TokenNetConfig
 from cosolve.train import jssp_imitation, tsp_imitation
 from cosolve.train.imitation import set_valued_loss
 from cosolve.train.jssp_experts import save_experts as save_jssp_experts
@@ -52,7 +52,7 @@ def test_a_resumed_tsp_imitation_run_equals_an_uninterrupted_one(tmp_path):
             steps=6,
             batch_size=8,
             validate_every=3,
-            config=RoutingNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
+            config=TokenNetConfig(hidden=16, attention_layers=1, heads=2).to_dict(),
         )
 
     tsp_imitation.train(args("a.pt"), log=lambda _: None)
@@ -84,3 +84,16 @@ def test_a_resumed_job_shop_imitation_run_equals_an_uninterrupted_one(tmp_path):
         jssp_imitation.train(args("b.pt"), log=lambda _: None, progress=stop_at(3))
     jssp_imitation.train(args("b.pt"), resume=str(tmp_path / "b.pt.last"), log=lambda _: None)
     assert_same_weights(tmp_path / "a.pt.last", tmp_path / "b.pt.last", "jssp")
+
+
+def test_each_trainer_defaults_to_its_problems_network():
+    """Regression: the knapsack and bin packing arguments defaulted to the routing network's
+    config, so a library caller trained another network than the shipped one."""
+    from cosolve.gnn import binpacking_policy, knapsack_policy
+    from cosolve.train.binpacking_imitation import BinPackingImitationArgs
+    from cosolve.train.knapsack_imitation import KnapsackImitationArgs
+
+    paths = {"data": ["e.npz"], "validation": "v.npz", "out": "p.pt"}
+    assert KnapsackImitationArgs(**paths).config == knapsack_policy.DEFAULT_CONFIG.to_dict()
+    assert BinPackingImitationArgs(**paths).config == binpacking_policy.DEFAULT_CONFIG.to_dict()
+    assert tsp_imitation.TspImitationArgs(**paths).config == TokenNetConfig().to_dict()

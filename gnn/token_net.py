@@ -1,7 +1,9 @@
-"""The network shared by the TSP and CVRP construction policies (BQ-NCO style).
+"""The token network shared by the TSP, CVRP, knapsack and offline bin packing construction
+policies (BQ-NCO style).
 
-A state is a set of tokens per instance (the remaining nodes plus the current node and the
-depot / first node, see the problems' ``observe``). The network embeds the token features,
+A state is a set of tokens per instance (for routing: the remaining nodes plus the current node
+and the depot / first node; for knapsack and bin packing: the items and the knapsack / bin, see
+the problems' ``observe``). The network embeds the token features,
 runs relational message passing over the PyG graph (``k``-nearest-neighbour edges give each
 token its local geometry; the current and anchor relations tell every token where the path
 stands), then full self-attention among the tokens of each instance (global structure: what
@@ -23,8 +25,8 @@ from cosolve.gnn.relational_conv import RelationalConv
 
 
 @dataclass(frozen=True)
-class RoutingNetConfig:
-    """Architecture of :class:`RoutingNet` (stored in checkpoints)."""
+class TokenNetConfig:
+    """Architecture of :class:`TokenNet` (stored in checkpoints)."""
 
     hidden: int = 128
     graph_layers: int = 1
@@ -35,7 +37,7 @@ class RoutingNetConfig:
         return asdict(self)
 
 
-class RoutingNet(nn.Module):
+class TokenNet(nn.Module):
     """Scores every token of a batch of routing states.
 
     Args:
@@ -50,7 +52,7 @@ class RoutingNet(nn.Module):
         - **output:** scores ``[B, T]``
     """
 
-    def __init__(self, features: int, relations: int, config: RoutingNetConfig):
+    def __init__(self, features: int, relations: int, config: TokenNetConfig):
         super().__init__()
         self.config = config
         hidden = config.hidden
