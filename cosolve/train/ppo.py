@@ -10,7 +10,7 @@ some steps under a network. Everything else is here:
 
 - advantages: GAE (:func:`gae`), or a shared leave-one-out baseline over rollouts of the same
   instance (:func:`leave_one_out`, as in POMO / GRPO, no critic);
-- the update (:func:`update`): ``update_epochs`` passes over ``num_minibatches`` random
+- the update (:meth:`Learner.update`): ``update_epochs`` passes over ``num_minibatches`` random
   minibatches of steps, each minibatch one optimizer step (its steps evaluated ``chunk_steps``
   at a time, gradients accumulated), the clipped surrogate, the value loss (with a critic), the
   entropy bonus, gradient clipping by norm;

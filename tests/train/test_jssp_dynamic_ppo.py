@@ -93,3 +93,37 @@ def test_validation_covers_every_size_and_every_rule():
         for group, best in zip(groups, best_rule["p0+blocking"])
     ]
     assert ratios["p0+blocking"] == pytest.approx(np.mean(per_size))
+
+
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    torch.set_num_threads(1)
+
+    def args(name: str) -> DynamicPPOArgs:
+        return DynamicPPOArgs(
+            out=str(tmp_path / name),
+            sizes=["4x4"],
+            settings=["p0.05", "p0.02+blocking"],
+            iterations=4,
+            instances=2,
+            rollouts=3,
+            learning_rate=1e-3,
+            validate_every=2,
+            validation_size="4x4",
+            validation_count=2,
+            init="none",
+            ppo_ewma=True,
+            config=SMALL,
+        )
+
+    def stop_at_three(done: int, total: int, status: str) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    train(args("a.pt"), log=lambda _: None)
+    with pytest.raises(KeyboardInterrupt):
+        train(args("b.pt"), log=lambda _: None, progress=stop_at_three)
+    train(args("b.pt"), resume=str(tmp_path / "b.pt.last"), log=lambda _: None)
+    straight, resumed = (load_checkpoint(tmp_path / f"{name}.pt.last", PROBLEM) for name in "ab")
+    for name, tensor in straight["weights"].items():
+        assert torch.equal(tensor, resumed["weights"][name]), name
+    assert straight["training"]["history"][-1]["score"] == resumed["training"]["history"][-1]["score"]
