@@ -24,8 +24,8 @@ optionally PPO.
 
 Every ``validate_every`` iterations the greedy policy packs fixed validation streams of each
 distribution; the score is the mean % of bins above the L1 bound (lower is better). The shared
-loop (:mod:`cosolve.train.loop`) writes the log and checkpoints; a resumed run continues from the
-saved weights, optimizer and random states, but refills its buffer of labelled decisions.
+loop (:mod:`cosolve.train.loop`) writes the log and checkpoints; a resumed run continues exactly
+(weights, optimizer, random states, the buffer of labelled decisions, PPO-EWMA's state).
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ class DecisionBuffer:
     """The most recent ``size`` labelled decisions, as tensors padded to ``width`` items and bins.
 
     Labelling is the expensive part of imitation (a simulation per candidate bin), so every
-    labelled decision serves several optimizer steps. Not saved in checkpoints: a resumed run
-    refills it.
+    labelled decision serves several optimizer steps. Checkpoints keep its filled rows (as int32),
+    so a resumed run samples from the same decisions.
     """
 
     def __init__(self, size: int, width: int, device: str):
@@ -145,6 +145,19 @@ class DecisionBuffer:
             getattr(self, name)[slots] = value
         self.next = int(slots[-1] + 1) % self.size
         self.count = min(self.size, self.count + weights.shape[0])
+
+    FIELDS = ("weights", "loads", "capacity", "n_open", "t", "label")
+
+    def state_dict(self) -> dict:
+        """The filled rows of every field (int32: weights, loads and bins fit) and the counters."""
+        rows = {name: getattr(self, name)[: self.count].to(torch.int32).cpu() for name in self.FIELDS}
+        return {**rows, "count": self.count, "next": self.next}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.count, self.next = int(state["count"]), int(state["next"])
+        for name in self.FIELDS:
+            target = getattr(self, name)
+            target[: self.count] = state[name].to(target.device, torch.int64)
 
     def sample(self, batch: int, generator: torch.Generator):
         """``(observation, columns)`` of ``batch`` stored decisions drawn at random."""
@@ -244,12 +257,14 @@ def train(
     run = start_run(PROBLEM, "iteration", policy, optimizer, args.seed, args.device, resume)
     run.about = {"algo": "imitation+ppo", "sizes": list(args.streams)}
     learner = Learner(policy, args)
-    if run.extra:
+    if "moments" in run.extra:
         learner.load_state_dict(run.extra)
     sets = validation_sets(args)
     log("best fit on the validation streams: " + ", ".join(f"{size} {bf:.2f}%" for size, *_, bf in sets))
     longest = max(parse_size(size)[1] for size in args.streams)
     buffer = DecisionBuffer(args.buffer, longest, args.device)
+    if "buffer" in run.extra:
+        buffer.load_state_dict(run.extra["buffer"])
 
     def iteration(run: Run) -> dict:
         size = args.streams[run.done % len(args.streams)]
@@ -260,7 +275,9 @@ def train(
             return ppo_iteration(run, learner, args, weights, capacity)
         roll_in_with_best_fit = run.done < args.best_fit_roll_in
         label_decisions(run.policy, buffer, args, weights, capacity, run.generator, roll_in_with_best_fit)
-        return {"loss": imitation_step(run, args, buffer)}
+        loss = imitation_step(run, args, buffer)
+        run.extra = {"buffer": buffer.state_dict()}  # what a resumed imitation phase samples from
+        return {"loss": loss}
 
     def validate_streams(trained: OnlinePackingPolicy) -> tuple[float, dict]:
         score, scores = validate(trained, sets)

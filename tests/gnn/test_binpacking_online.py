@@ -179,3 +179,43 @@ def test_gnn_method_rejects_bad_options(tmp_path):
     for bad in ("gnn:online:sample=4", "gnn:sideways", "gnn:sample=0", "gnn:online:beam=2"):
         with pytest.raises(CosolveInputError):
             solve("binpacking", instances, bad)
+
+
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    """Imitation (with its buffer of labelled decisions) and then PPO, stopped and resumed."""
+    torch.set_num_threads(1)
+
+    def args(name: str) -> OnlineTrainingArgs:
+        return OnlineTrainingArgs(
+            out=str(tmp_path / name),
+            streams=["u20"],
+            iterations=6,
+            imitation_iterations=4,
+            streams_per_iteration=2,
+            decisions=16,
+            futures=2,
+            horizon=5,
+            rollouts=2,
+            validate_every=2,
+            validation_count=4,
+            batch_size=16,
+            config=TINY.to_dict(),
+        )
+
+    def stop_at(iteration: int):
+        def progress(done: int, total: int, status: str) -> None:
+            if done == iteration:
+                raise KeyboardInterrupt
+
+        return progress
+
+    train(args("a.pt"), log=lambda _: None)
+    for stop, resume_from in ((3, None), (5, "b.pt.last")):  # once in each phase
+        with pytest.raises(KeyboardInterrupt):
+            resume = str(tmp_path / resume_from) if resume_from else None
+            train(args("b.pt"), resume=resume, log=lambda _: None, progress=stop_at(stop))
+    train(args("b.pt"), resume=str(tmp_path / "b.pt.last"), log=lambda _: None)
+    straight, resumed = (load_checkpoint(tmp_path / f"{name}.pt.last", "binpacking_online") for name in "ab")
+    for name, tensor in straight["weights"].items():
+        assert torch.equal(tensor, resumed["weights"][name]), name
+    assert straight["training"]["history"][-1]["score"] == resumed["training"]["history"][-1]["score"]
