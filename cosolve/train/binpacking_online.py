@@ -256,9 +256,7 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
     run = start_run(PROBLEM, "iteration", policy, optimizer, args.seed, args.device, resume)
     run.about = {"algo": "imitation+ppo", "sizes": list(args.streams)}
-    learner = Learner(policy, args)
-    if "moments" in run.extra:
-        learner.load_state_dict(run.extra)
+    learner = Learner(policy, args, run.extra)
     sets = validation_sets(args)
     log("best fit on the validation streams: " + ", ".join(f"{size} {bf:.2f}%" for size, *_, bf in sets))
     longest = max(parse_size(size)[1] for size in args.streams)

@@ -17,7 +17,7 @@ the mean ratio of the policy's makespan to the best dispatching rule's of that s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +27,6 @@ from cosolve.baselines.jssp_dynamic_rules import simulate_rule
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.checkpoint import shipped_checkpoint
 from cosolve.errors import CosolveInputError
-from cosolve.gnn.decode import categorical_entropy, masked_log_probs
 from cosolve.gnn.jssp_dynamic_rollout import (
     PROBLEM,
     check_dynamic_graph,
@@ -39,12 +38,13 @@ from cosolve.gnn.jssp_dynamic_rollout import (
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.loading import load_policy
 from cosolve.problems.jssp.dynamic.env import Dynamics, reset, step
-from cosolve.problems.jssp.dynamic.observe import Observation, observe
+from cosolve.problems.jssp.dynamic.observe import observe
 from cosolve.problems.jssp.dynamic.shutdowns import ShutdownModel
 from cosolve.problems.jssp.generate import generate_spec
 from cosolve.problems.jssp.observe import load_bound
+from cosolve.train.jssp_ppo import evaluator  # the same job shop network: values unused (no critic)
 from cosolve.train.loop import Run, linear_decay, seed_everything, start_run, train_loop
-from cosolve.train.ppo import Batch, Evaluation, Learner, PPOArgs, leave_one_out
+from cosolve.train.ppo import Batch, Learner, PPOArgs, leave_one_out
 from cosolve.train.recipes import Recipe, TrainRequest
 
 SETTINGS = {
@@ -118,21 +118,6 @@ def collect(policy: JobShopPolicy, instances: list, dynamics: Dynamics, seeds: l
     if bool(state.deadlocked.any()):
         raise RuntimeError("a training episode deadlocked (blocking without swaps is not trained)")
     return observations, torch.stack(actions), torch.stack(log_probs), torch.stack(live), state.makespan.double()
-
-
-def evaluator(observations: list[Observation], actions: torch.Tensor):
-    """``evaluate(network, steps)`` of the recorded decisions (see :mod:`cosolve.train.ppo`)."""
-
-    def evaluate(network: JobShopPolicy, steps: Sequence[int]) -> Evaluation:
-        log_probs, entropies = [], []
-        for t in steps:
-            logits, _ = network(observations[t])
-            every = masked_log_probs(logits, observations[t].mask)
-            log_probs.append(every.gather(1, actions[t].unsqueeze(1)).squeeze(1))
-            entropies.append(categorical_entropy(every, observations[t].mask))
-        return Evaluation(torch.stack(log_probs), torch.stack(entropies))
-
-    return evaluate
 
 
 def episode_advantages(makespans: torch.Tensor, bounds: torch.Tensor, rollouts: int) -> torch.Tensor:
@@ -216,9 +201,7 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate)
     run = start_run(PROBLEM, "iteration", policy, optimizer, args.seed, args.device, resume)
     run.about = {"algo": "ppo-ewma" if args.ppo_ewma else "ppo", "sizes": list(args.sizes)}
-    learner = Learner(policy, args)
-    if run.extra:
-        learner.load_state_dict(run.extra)
+    learner = Learner(policy, args, run.extra)
     validation = validation_set(args)
 
     def iteration(run: Run) -> dict:

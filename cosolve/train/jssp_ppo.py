@@ -77,7 +77,8 @@ def collect(policy: JobShopPolicy, instances: list, device: str, generator: torc
 
 
 def evaluator(observations: list[Observation], actions: torch.Tensor):
-    """``evaluate(network, steps)`` of the recorded decisions (see :mod:`cosolve.train.ppo`)."""
+    """``evaluate(network, steps)`` of the recorded decisions (see :mod:`cosolve.train.ppo`), for
+    any :class:`JobShopPolicy` (static or dynamic observations; the values serve a critic)."""
 
     def evaluate(network: JobShopPolicy, steps: Sequence[int]) -> Evaluation:
         log_probs, entropies, values = [], [], []
@@ -109,9 +110,7 @@ def train(
     optimizer = torch.optim.Adam(policy.parameters(), lr=args.learning_rate, eps=1e-5)
     run = start_run("jssp", "iteration", policy, optimizer, args.seed, args.device, resume)
     run.about = {"algo": "ppo-ewma" if args.ppo_ewma else "ppo", "sizes": list(args.sizes)}
-    learner = Learner(policy, args)
-    if run.extra:
-        learner.load_state_dict(run.extra)
+    learner = Learner(policy, args, run.extra)
     validation = generate(args.validation_size, args.validation_count, seed=10_000 + args.seed)
 
     def iteration(run: Run) -> dict:

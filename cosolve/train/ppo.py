@@ -230,6 +230,11 @@ def decay_for_age(decay: float, factor: float) -> float:
     return age / (1 + age)
 
 
+def proximal_decay(args: PPOArgs) -> float:
+    """The proximal policy's EWMA decay: ``args.ewma_decay``, or by default :func:`matching_decay`."""
+    return args.ewma_decay if args.ewma_decay is not None else matching_decay(args.update_epochs, args.num_minibatches)
+
+
 def scale_batch(args: PPOArgs, factor: float) -> PPOArgs:
     """The arguments for a batch ``factor`` times as large (same number of minibatches and
     epochs, so every optimizer step sees ``factor`` times the data): Adam's step size times
@@ -238,10 +243,9 @@ def scale_batch(args: PPOArgs, factor: float) -> PPOArgs:
     scaled = replace(args, learning_rate=args.learning_rate * factor)
     if not args.ppo_ewma:
         return scaled
-    decay = args.ewma_decay if args.ewma_decay is not None else matching_decay(args.update_epochs, args.num_minibatches)
     return replace(
         scaled,
-        ewma_decay=decay_for_age(decay, 1 / factor),
+        ewma_decay=decay_for_age(proximal_decay(args), 1 / factor),
         adv_ewma_decay=decay_for_age(args.adv_ewma_decay, 1 / factor) if args.adv_ewma_decay > 0 else 0.0,
     )
 
@@ -249,17 +253,14 @@ def scale_batch(args: PPOArgs, factor: float) -> PPOArgs:
 class Learner:
     """PPO's state across iterations beyond the policy and its optimizer: the proximal policy
     and the advantage moments of PPO-EWMA. ``state_dict`` / ``load_state_dict`` carry it in
-    the checkpoints."""
+    the checkpoints; ``state`` (a run's extra state) resumes it when it holds a learner's."""
 
-    def __init__(self, policy: torch.nn.Module, args: PPOArgs):
+    def __init__(self, policy: torch.nn.Module, args: PPOArgs, state: dict | None = None):
         self.args = args
-        self.proximal = None
-        if args.ppo_ewma:
-            decay = args.ewma_decay
-            if decay is None:
-                decay = matching_decay(args.update_epochs, args.num_minibatches)
-            self.proximal = EwmaPolicy(policy, decay)
+        self.proximal = EwmaPolicy(policy, proximal_decay(args)) if args.ppo_ewma else None
         self.moments = EwmaMoments(args.adv_ewma_decay if args.ppo_ewma else 0.0)
+        if state and "moments" in state:
+            self.load_state_dict(state)
 
     def state_dict(self) -> dict:
         state = {"moments": self.moments.state_dict()}
