@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cosolve.errors import CosolveInputError
 
+MAX_FILE_BYTES = 512 * 2**20
+"""Largest instance file cosolve reads (512 MiB; the largest public instances are a few dozen MiB).
+Reading stops there, so ``/dev/zero`` or an endless pipe is refused instead of filling memory."""
 
-def read_text(path: str | Path) -> str:
-    """The text of a user's file; a missing file or a folder is a :class:`CosolveInputError`."""
+
+def os_reason(error: OSError) -> str:
+    """The one-line reason of an OS error, e.g. ``no such file``, ``permission denied``."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(error, NotADirectoryError):
+        return "a part of the path is a file, not a folder"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    text = error.strerror or (os.strerror(error.errno) if error.errno else str(error))
+    return (text or type(error).__name__).strip().rstrip(".").lower()
+
+
+def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a user's file, at most ``limit``; every OS error is a :class:`CosolveInputError`."""
     try:
-        return Path(path).read_text(encoding="utf-8-sig", errors="replace")
-    except FileNotFoundError:
-        raise CosolveInputError("no such file", path) from None
-    except IsADirectoryError:
-        raise CosolveInputError("is a folder, not a file", path) from None
-    except PermissionError:
-        raise CosolveInputError("permission denied", path) from None
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise CosolveInputError(os_reason(error), path) from None
+    except ValueError as error:  # e.g. an embedded NUL byte in the name
+        raise CosolveInputError(f"not a usable file name ({error})", repr(str(path))) from None
+    if len(data) > limit:
+        shown = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
+        raise CosolveInputError(f"file is larger than {shown}, the most cosolve reads", path)
+    return data
+
+
+def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a user's file (UTF-8, undecodable bytes replaced), at most ``limit`` bytes."""
+    return read_bytes(path, limit).decode("utf-8-sig", errors="replace")
