@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from cosolve.errors import CosolveInputError
 
 MAX_FILE_BYTES = 512 * 2**20
 """Largest instance file cosolve reads (512 MiB; the largest public instances are a few dozen MiB).
 Reading stops there, so ``/dev/zero`` or an endless pipe is refused instead of filling memory."""
+CHUNK_BYTES = 4 * 2**20
 
 
 def os_reason(error: OSError) -> str:
@@ -26,11 +28,13 @@ def os_reason(error: OSError) -> str:
     return (text or type(error).__name__).strip().rstrip(".").lower()
 
 
-def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a user's file, at most ``limit``; every OS error is a :class:`CosolveInputError`."""
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of a user's file, at most ``limit`` (default :data:`MAX_FILE_BYTES`); every OS
+    error is a :class:`CosolveInputError`."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = _read_at_most(handle, limit + 1)
     except OSError as error:
         raise CosolveInputError(os_reason(error), path) from None
     except ValueError as error:  # e.g. an embedded NUL byte in the name
@@ -41,6 +45,18 @@ def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, in chunks (one ``read(size)`` would reserve ``size`` bytes at once)."""
+    chunks, total = [], 0
+    while total < size:
+        chunk = handle.read(min(CHUNK_BYTES, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_text(path: str | Path, limit: int | None = None) -> str:
     """The text of a user's file (UTF-8, undecodable bytes replaced), at most ``limit`` bytes."""
     return read_bytes(path, limit).decode("utf-8-sig", errors="replace")

@@ -72,7 +72,8 @@ def to_integer(token: str) -> int:
         raise ValueError(f"{_shown(token)} is not an integer")
     if _significant_digits(token) > MAX_DIGITS:
         raise ValueError(f"{_shown(token)} is out of range")
-    return int(token)
+    sign = "-" if token.startswith("-") else ""
+    return int(sign + (token.lstrip("+-").lstrip("0") or "0"))  # leading zeros count towards int()'s digit limit
 
 
 def _exponent_in_range(token: str) -> bool:

@@ -22,14 +22,19 @@ capacity ``100.0`` and weights like ``20.2``) are multiplied by the smallest pow
 makes the capacity and every weight of an instance integral, at most ``10**MAX_DECIMALS``, and the
 instance records it in ``Instance.scale`` (the number of bins is unchanged; ``binpack5``'s
 ``t60_00`` becomes BPPLIB's ``Falkenauer_t60_00``, capacity 1000). Weights must be positive and at
-most the capacity. Blank lines and lines starting with ``#`` are skipped. Every error names the
-file and the line.
+most the capacity. Blank lines and lines starting with ``#`` are skipped; lines and numbers are
+read as :mod:`cosolve.problems.tokens` defines them (ASCII decimal, so ``1_000``, ``²`` or ``inf``
+are refused). Every error names the file and the line.
+
+Counts are checked against the file before anything is allocated (a header announcing ``10**9``
+items fails on the lines present), and the capacity is compared with :data:`MAX_VALUE` before the
+data are scaled, so a capacity like ``1e300`` costs nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +43,18 @@ from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.files import read_text
 from cosolve.problems.binpacking.instance import Instance
+from cosolve.problems.tokens import is_number, numbered_lines, to_decimal, to_integer
 
 FORMATS = ("auto", "bpplib", "orlib")
 MAX_DECIMALS = 6
 """Most digits after the decimal point that a file's data may have."""
 MAX_VALUE = 2**40
-"""Largest capacity (after scaling); sums of a million weights then fit in int64."""
+"""Largest capacity, before and after scaling (so scaled values are exact: at most 13 + 6 digits)."""
 MAX_ITEMS = 10_000_000
+"""Most items of an instance (and problems of an OR-Library file)."""
+MAX_TOTAL_WEIGHT = 2**62
+"""Largest total weight of an instance, after scaling, so that sums and bounds fit in int64
+(:data:`MAX_ITEMS` weights of :data:`MAX_VALUE` would not)."""
 NAME_SUFFIXES = (".txt", ".bpp", ".dat", ".in")
 """Suffixes dropped from the file name when it becomes the instance name."""
 
@@ -70,33 +80,20 @@ class Reading:
 # ---------------------------------------------------------------------------- tokens
 
 
-def _numbered_lines(text: str) -> Lines:
-    """Non-blank, non-comment lines with their 1-based line numbers (CRLF or LF)."""
-    lines = []
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        stripped = raw.strip()
-        if stripped and not stripped.startswith("#"):
-            lines.append((number, stripped))
-    return lines
-
-
 def _decimal(path: Path, number: int, token: str, what: str) -> Decimal:
-    """``token`` as a finite decimal number, or an error naming ``what``."""
+    """``token`` as a finite decimal number (magnitude within ``10**±300``), or an error naming ``what``."""
     try:
-        value = Decimal(token)
-    except InvalidOperation:
-        raise CosolveInputError(f"{what} {token!r} is not a number", path, number) from None
-    if not value.is_finite():
-        raise CosolveInputError(f"{what} {token!r} is not a finite number", path, number)
-    return value
+        return to_decimal(token)
+    except ValueError as error:
+        raise CosolveInputError(f"{what} {error}", path, number) from None
 
 
 def _integer(path: Path, number: int, token: str, what: str, low: int, high: int) -> int:
     """``token`` as an integer in ``low..high`` (counts: no decimals allowed)."""
     try:
-        value = int(token)
-    except ValueError:
-        raise CosolveInputError(f"{what} {token!r} is not an integer", path, number) from None
+        value = to_integer(token)
+    except ValueError as error:
+        raise CosolveInputError(f"{what} {error}", path, number) from None
     if not low <= value <= high:
         raise CosolveInputError(f"{what} must be in {low}..{high}, got {value}", path, number)
     return value
@@ -110,15 +107,21 @@ def _one_token(path: Path, number: int, line: str, what: str) -> str:
 
 
 def _digits_after_point(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -int(exponent))  # type: ignore[arg-type]
+    """The digits after the point of ``value`` without trailing zeros (``20.20`` has 1), computed
+    exactly (``normalize`` would round to the context's 28 digits)."""
+    _, digits, exponent = value.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -int(exponent) - trailing_zeros)
 
 
-def _instance(path: Path, name: str, capacity: tuple[int, Decimal], weights: list[tuple[int, Decimal]]) -> Instance:
-    """The instance of parsed numbers ``(line, value)``: checked, and scaled to integers if decimal."""
+def _check_ranges(path: Path, capacity: tuple[int, Decimal], weights: list[tuple[int, Decimal]]) -> None:
+    """The capacity in ``(0, MAX_VALUE]``, checked before any scaling (so a capacity like ``1e300``
+    costs nothing), and every weight in ``(0, capacity]``."""
     capacity_line, raw_capacity = capacity
     if raw_capacity <= 0:
         raise CosolveInputError(f"the capacity must be positive, got {raw_capacity}", path, capacity_line)
+    if raw_capacity > MAX_VALUE:
+        raise CosolveInputError(f"the capacity {raw_capacity} is too large (at most {MAX_VALUE})", path, capacity_line)
     for item, (number, weight) in enumerate(weights):
         if weight <= 0:
             raise CosolveInputError(f"item {item}: the weight must be positive, got {weight}", path, number)
@@ -128,21 +131,51 @@ def _instance(path: Path, name: str, capacity: tuple[int, Decimal], weights: lis
                 path,
                 number,
             )
-    digits = max(_digits_after_point(value) for _, value in [capacity, *weights])
+
+
+def _decimals(path: Path, values: list[tuple[int, Decimal]]) -> int:
+    """The most digits after the point among ``values``, at most :data:`MAX_DECIMALS`."""
+    digits = max(_digits_after_point(value) for _, value in values)
     if digits > MAX_DECIMALS:
-        line = next(number for number, value in [capacity, *weights] if _digits_after_point(value) == digits)
+        line = next(number for number, value in values if _digits_after_point(value) == digits)
         raise CosolveInputError(
             f"a value has {digits} digits after the decimal point (cosolve scales decimal data to integers "
             f"by at most 10**{MAX_DECIMALS})",
             path,
             line,
         )
-    scale = 10**digits
+    return digits
+
+
+def _check_total(path: Path, weights: list[int], lines: list[int]) -> None:
+    """The running total of the (scaled) weights stays within :data:`MAX_TOTAL_WEIGHT`; the error
+    names the line where it crosses."""
+    total = 0
+    for item, (weight, number) in enumerate(zip(weights, lines)):
+        total += weight
+        if total > MAX_TOTAL_WEIGHT:
+            raise CosolveInputError(
+                f"the total weight of items 0..{item} exceeds {MAX_TOTAL_WEIGHT} (sums must fit in 64 bits)",
+                path,
+                number,
+            )
+
+
+def _instance(path: Path, name: str, capacity: tuple[int, Decimal], weights: list[tuple[int, Decimal]]) -> Instance:
+    """The instance of parsed numbers ``(line, value)``: checked, and scaled to integers if decimal.
+
+    Values reaching the scaling have at most 13 digits before the point and :data:`MAX_DECIMALS`
+    after it, so the decimal arithmetic (28 digits) is exact.
+    """
+    _check_ranges(path, capacity, weights)
+    scale = 10 ** _decimals(path, [capacity, *weights])
+    capacity_line, raw_capacity = capacity
     scaled_capacity = int(raw_capacity * scale)
     if scaled_capacity > MAX_VALUE:
         raise CosolveInputError(f"the capacity is too large (at most {MAX_VALUE} after scaling)", path, capacity_line)
-    values = np.asarray([int(value * scale) for _, value in weights], dtype=np.int64)
-    return Instance(name=name, weights=values, capacity=scaled_capacity, scale=scale)
+    scaled = [int(value * scale) for _, value in weights]
+    _check_total(path, scaled, [number for number, _ in weights])
+    return Instance(name=name, weights=np.asarray(scaled, dtype=np.int64), capacity=scaled_capacity, scale=scale)
 
 
 def _weights(path: Path, rows: Lines, first_item: int = 0) -> list[tuple[int, Decimal]]:
@@ -191,6 +224,19 @@ def _read_bpplib(path: Path, lines: Lines) -> Reading:
 # ---------------------------------------------------------------------------- OR-Library
 
 
+def _starts_problem(lines: Lines, index: int) -> bool:
+    """True when ``lines[index]`` is an OR-Library problem's name line: one token that is not a number,
+    followed by a line of several tokens (the header ``capacity n best_known``, maybe malformed).
+
+    A lone non-number followed by a single number is a bad weight, or a BPPLIB file's bad capacity,
+    and is reported as such.
+    """
+    if index + 1 >= len(lines):
+        return False
+    tokens = lines[index][1].split()
+    return len(tokens) == 1 and not is_number(tokens[0]) and len(lines[index + 1][1].split()) != 1
+
+
 def _read_orlib(path: Path, lines: Lines) -> list[Reading]:
     if not lines:
         raise CosolveInputError("file is empty", path)
@@ -205,7 +251,7 @@ def _read_orlib(path: Path, lines: Lines) -> list[Reading]:
                 f"the file announces {count} problems on line {number}, found {problem}", path, lines[-1][0]
             )
         name_line, name = lines[position]
-        if len(name.split()) != 1 or _is_number(name):
+        if len(name.split()) != 1 or is_number(name):
             raise CosolveInputError(f"expected the name of problem {problem + 1}, found {name[:40]!r}", path, name_line)
         if position + 1 >= len(lines):
             raise CosolveInputError(f"problem {name}: expected the line 'capacity n best_known'", path, name_line)
@@ -221,8 +267,8 @@ def _read_orlib(path: Path, lines: Lines) -> list[Reading]:
         n = _integer(path, header_line, tokens[1], "the number of items", 1, MAX_ITEMS)
         best = _integer(path, header_line, tokens[2], "the best known number of bins", 1, MAX_ITEMS)
         rows = lines[position + 2 : position + 2 + n]
-        for item, (row_line, row) in enumerate(rows):
-            if len(row.split()) == 1 and not _is_number(row):  # the next problem's name: too few weights
+        for item, (row_line, _) in enumerate(rows):
+            if _starts_problem(lines, position + 2 + item):  # the next problem: too few weights
                 raise CosolveInputError(f"problem {name}: expected {n} weights, found {item}", path, row_line)
         if len(rows) < n:
             raise CosolveInputError(f"problem {name}: expected {n} weights, found {len(rows)}", path, lines[-1][0])
@@ -238,22 +284,13 @@ def _read_orlib(path: Path, lines: Lines) -> list[Reading]:
     return readings
 
 
-def _is_number(token: str) -> bool:
-    try:
-        return Decimal(token).is_finite()
-    except InvalidOperation:
-        return False
-
-
 # ---------------------------------------------------------------------------- entry points
 
 
 def detect_format(text: str) -> str:
-    """``orlib`` when the second line is a name (not a number), else ``bpplib``."""
-    lines = _numbered_lines(text)
-    if len(lines) >= 2 and not _is_number(lines[1][1].split()[0]):
-        return "orlib"
-    return "bpplib"
+    """``orlib`` when the second line is a problem's name followed by its header, else ``bpplib`` (so a
+    BPPLIB file whose capacity is not a number is read as BPPLIB, and its error names that line)."""
+    return "orlib" if _starts_problem(numbered_lines(text), 1) else "bpplib"
 
 
 def read_all(path: str | Path, fmt: str = "auto") -> list[Reading]:
@@ -264,7 +301,7 @@ def read_all(path: str | Path, fmt: str = "auto") -> list[Reading]:
     text = read_text(path)
     if fmt == "auto":
         fmt = detect_format(text)
-    lines = _numbered_lines(text)
+    lines = numbered_lines(text)
     return _read_orlib(path, lines) if fmt == "orlib" else [_read_bpplib(path, lines)]
 
 
@@ -301,7 +338,7 @@ def format_text(instances: list[Instance], fmt: str = "bpplib", best_known: list
     lines = [str(len(instances))]
     for instance, best in zip(instances, best_known):
         name = "_".join(instance.name.split()) or "binpacking"
-        lines += [f"bpp_{name}" if _is_number(name) else name, f"{instance.capacity} {instance.n_items} {best}"]
+        lines += [f"bpp_{name}" if is_number(name) else name, f"{instance.capacity} {instance.n_items} {best}"]
         lines += map(str, instance.weights.tolist())
     return "\n".join(lines) + "\n"
 
@@ -325,12 +362,18 @@ def sniff(text: str) -> bool:
     BPPLIB: one integer ``n`` on the first line, one number on the second, then exactly ``n`` lines
     of one number each. OR-Library: one integer on the first line, a name on the second, then
     ``capacity n best_known``. Knapsack and job shop files start with two numbers on the first line,
-    TSPLIB/VRPLIB files with keywords, so none of them is taken for bin packing.
+    TSPLIB/VRPLIB files with keywords, so none of them is taken for bin packing. Returns a bool for
+    any text, never raises.
     """
-    lines = [line.split() for _, line in _numbered_lines(text)]
-    if len(lines) < 3 or len(lines[0]) != 1 or not lines[0][0].isdigit():
+    lines = [line.split() for _, line in numbered_lines(text)]
+    if len(lines) < 3 or len(lines[0]) != 1:
         return False
-    if len(lines[1]) == 1 and _is_number(lines[1][0]):
-        n = int(lines[0][0])
-        return n >= 1 and len(lines) == n + 2 and all(len(row) == 1 and _is_number(row[0]) for row in lines[2:])
-    return len(lines[1]) == 1 and not _is_number(lines[1][0]) and len(lines[2]) == 3 and all(map(_is_number, lines[2]))
+    try:
+        n = to_integer(lines[0][0])
+    except ValueError:
+        return False
+    if n < 1:
+        return False
+    if len(lines[1]) == 1 and is_number(lines[1][0]):
+        return len(lines) == n + 2 and all(len(row) == 1 and is_number(row[0]) for row in lines[2:])
+    return len(lines[1]) == 1 and len(lines[2]) == 3 and all(map(is_number, lines[2]))

@@ -19,13 +19,14 @@ import numpy as np
 import torch
 
 from cosolve.errors import CosolveInputError
-from cosolve.problems.jssp.instance import Instance, Solution
+from cosolve.problems.jssp.instance import TIME_BOUND, Instance, Solution
 
 TIME = torch.int32
 """Times are int32: reductions over int64 are many times slower on CPUs."""
-NO_TIME = 2**30
+NO_TIME = TIME_BOUND
 """Sentinel time: an empty machine slot, or the earliest start of a finished job. The total
-processing time of an instance must stay below it."""
+processing time of an instance must stay below it (the readers refuse larger files; :func:`reset`
+checks it again for instances built in code)."""
 
 
 class JobProgress:

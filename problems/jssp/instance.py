@@ -7,6 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+TIME_BOUND = 2**30
+"""Every time of a schedule stays below this bound: the total processing time of an instance must be
+less than it. The readers refuse larger totals, naming the line; the env (whose times are int32) uses
+it as its sentinel :data:`~cosolve.problems.jssp.env.NO_TIME` and checks it again."""
+
 
 @dataclass(frozen=True, eq=False)
 class Instance:

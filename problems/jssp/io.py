@@ -9,7 +9,15 @@ Two formats, detected automatically (``fmt="auto"``) or forced:
   ``Nb of jobs, Nb of Machines, Time seed, ...`` and the ``Times`` / ``Machines`` labels
   is read too.
 
-Lines starting with ``#`` are comments. Every error names the file and line.
+Lines starting with ``#`` are comments; lines and numbers are read as :mod:`cosolve.problems.tokens`
+defines them (ASCII decimal integers, tokens separated by blanks or commas). Every error names the
+file and line.
+
+Sizes are checked against the file before anything is allocated: the header's ``n`` needs ``n``
+lines of data, and every line must have the width the header's ``m`` announces, so memory stays
+proportional to the file (which :func:`cosolve.files.read_text` bounds). The total processing time
+must stay below :data:`~cosolve.problems.jssp.instance.TIME_BOUND` (``2**30``, the env's times are
+32-bit); a larger total is refused at the line where it crosses the bound.
 """
 
 from __future__ import annotations
@@ -21,30 +29,27 @@ import numpy as np
 from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.files import read_text
-from cosolve.problems.jssp.instance import Instance
+from cosolve.problems.jssp.instance import TIME_BOUND, Instance
+from cosolve.problems.tokens import is_integer, numbered_lines, to_integer
 
 FORMATS = ("auto", "jsplib", "taillard")
 MAX_VALUE = 2**31 - 1
-"""Largest number a job shop file may hold (processing times are 32-bit in the env)."""
+"""Largest number a job shop file may hold (a header, a machine, a time or a Taillard seed)."""
 
 
-def _numbered_lines(text: str) -> list[tuple[int, str]]:
-    """Non-blank, non-comment lines with their 1-based line numbers."""
-    lines = []
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        stripped = raw.strip()
-        if stripped and not stripped.startswith("#"):
-            lines.append((number, stripped))
-    return lines
+def _tokens(line: str) -> list[str]:
+    """The tokens of a line, separated by blanks or commas."""
+    return line.replace(",", " ").split()
 
 
 def _integers(path: Path, number: int, line: str) -> list[int]:
+    """The integers of a line, each at most :data:`MAX_VALUE` in size."""
     values = []
-    for token in line.replace(",", " ").split():
+    for token in _tokens(line):
         try:
-            value = int(token)
-        except ValueError:
-            raise CosolveInputError(f"{token!r} is not an integer", path, number) from None
+            value = to_integer(token)
+        except ValueError as error:
+            raise CosolveInputError(str(error), path, number) from None
         if abs(value) > MAX_VALUE:
             raise CosolveInputError(f"{token} is out of range (at most {MAX_VALUE})", path, number)
         values.append(value)
@@ -52,7 +57,7 @@ def _integers(path: Path, number: int, line: str) -> list[int]:
 
 
 def _is_numeric(line: str) -> bool:
-    return all(token.lstrip("-+").isdigit() for token in line.replace(",", " ").split())
+    return all(map(is_integer, _tokens(line)))
 
 
 def _header(path: Path, lines: list[tuple[int, str]]) -> tuple[int, int, list[tuple[int, str]], bool]:
@@ -79,20 +84,23 @@ def _header(path: Path, lines: list[tuple[int, str]]) -> tuple[int, int, list[tu
 
 
 def _matrix(path: Path, lines: list[tuple[int, str]], rows: int, cols: int, what: str) -> tuple[np.ndarray, list[int]]:
+    """``[rows, cols]`` int64 from the first ``rows`` lines, and their line numbers.
+
+    The lines are counted and each one's width checked before the matrix is built, so a header
+    announcing more than the file holds allocates nothing.
+    """
     if len(lines) < rows:
         last = lines[-1][0] if lines else None
         raise CosolveInputError(f"expected {rows} lines of {what}, found {len(lines)}", path, last)
-    matrix = np.zeros((rows, cols), dtype=np.int64)
-    numbers = []
+    values, numbers = [], []
     for row, (number, line) in enumerate(lines[:rows]):
-        values = _integers(path, number, line)
-        if len(values) != cols:
+        values.append(_integers(path, number, line))
+        if len(values[-1]) != cols:
             raise CosolveInputError(
-                f"expected {cols} integers ({what} of job {row}), found {len(values)}", path, number
+                f"expected {cols} integers ({what} of job {row}), found {len(values[-1])}", path, number
             )
-        matrix[row] = values
         numbers.append(number)
-    return matrix, numbers
+    return np.asarray(values, dtype=np.int64).reshape(rows, cols), numbers
 
 
 def _validate_machines(path: Path, machines: np.ndarray, line_of_job: list[int], base: int) -> None:
@@ -113,10 +121,20 @@ def _validate_machines(path: Path, machines: np.ndarray, line_of_job: list[int],
 
 
 def _validate_durations(path: Path, durations: np.ndarray, line_of_job: list[int]) -> None:
+    """Times must be ``>= 0`` and their total below :data:`TIME_BOUND`, named at the line where it crosses."""
+    total = 0
     for job, number in enumerate(line_of_job):
         negative = durations[job][durations[job] < 0]
         if negative.size:
             raise CosolveInputError(f"job {job} has a negative processing time {int(negative[0])}", path, number)
+        total += int(durations[job].sum())  # a row of at most 2**28 times below 2**31 fits in int64
+        if total >= TIME_BOUND:
+            raise CosolveInputError(
+                f"the total processing time reaches {total} at job {job}; it must stay below {TIME_BOUND} "
+                "(times are 32-bit in the solvers)",
+                path,
+                number,
+            )
 
 
 def _trailing(path: Path, lines: list[tuple[int, str]]) -> None:
@@ -162,7 +180,7 @@ def _guess_format(lines: list[tuple[int, str]], n_jobs: int, n_machines: int, or
     """
     if original or any(line.lower().startswith(("times", "machines")) for _, line in lines):
         return "taillard"
-    widths = [len(line.replace(",", " ").split()) for _, line in lines]
+    widths = [len(_tokens(line)) for _, line in lines]
     taillard_like = sum(width == n_machines for width in widths)
     jsplib_like = sum(width == 2 * n_machines for width in widths)
     return "taillard" if taillard_like > jsplib_like else "jsplib"
@@ -178,7 +196,7 @@ def read(path: str | Path, fmt: str = "auto", name: str | None = None) -> Instan
     if fmt not in FORMATS:
         raise CosolveInputError(f"unknown job shop format {fmt!r} (choose from {', '.join(FORMATS)})", path)
     text = read_text(path)
-    lines = _numbered_lines(text)
+    lines = numbered_lines(text)
     n_jobs, n_machines, body, original = _header(path, lines)
     if fmt == "auto":
         fmt = _guess_format(body, n_jobs, n_machines, original)
@@ -209,23 +227,37 @@ def write(
     write_text_atomic(path, format_text(instance, fmt, comment), overwrite=overwrite)
 
 
+def _is_machine(token: str, n_machines: int) -> bool:
+    """True for a 0-based machine token ``0..n_machines-1``."""
+    try:
+        return 0 <= to_integer(token) < n_machines
+    except ValueError:
+        return False
+
+
 def sniff(text: str) -> bool:
-    """True when ``text`` looks like a job shop file (used to detect the problem of a file)."""
-    lines = _numbered_lines(text)
+    """True when ``text`` looks like a job shop file (used to detect the problem of a file).
+
+    Returns a bool for any text, never raises: a token that is not an integer makes it ``False``.
+    """
+    lines = numbered_lines(text)
     if not lines:
         return False
     if lines[0][1].lower().startswith("nb of jobs"):
         return True
-    first = lines[0][1].split()
-    if len(first) != 2 or not _is_numeric(lines[0][1]):
+    first = _tokens(lines[0][1])
+    if len(first) != 2:
         return False
-    n_jobs, n_machines = int(first[0]), int(first[1])
-    rows = [line.split() for _, line in lines[1:] if not line.lower().startswith(("times", "machines"))]
+    try:
+        n_jobs, n_machines = to_integer(first[0]), to_integer(first[1])
+    except ValueError:
+        return False
+    rows = [_tokens(line) for _, line in lines[1:] if not line.lower().startswith(("times", "machines"))]
     widths = [len(row) for row in rows]
     # JSPLIB rows are "machine time" pairs with 0-based machines below m: checking the machines
     # keeps e.g. a knapsack file of capacity 1 ("n 1", then "value weight" lines) out.
     jsplib = len(widths) == n_jobs and all(
-        width == 2 * n_machines and all(token.isdigit() and int(token) < n_machines for token in row[0::2])
+        width == 2 * n_machines and all(_is_machine(token, n_machines) for token in row[0::2])
         for width, row in zip(widths, rows)
     )
     taillard = len(widths) == 2 * n_jobs and all(width == n_machines for width in widths)

@@ -23,9 +23,11 @@ Two formats, detected by content (``fmt="auto"``) or forced:
   every block.
 
 Values are integers ``>= 0``, weights integers ``>= 1`` (both at most :data:`MAX_COEFFICIENT`),
-the capacity an integer ``>= 0``. Lines starting with ``#`` are comments. Every error names the
-file and the line. A stated optimum is checked against the file's selection, so a best-known
-value never enters the program unchecked (see :class:`Reading`).
+the capacity an integer ``>= 0``. Lines starting with ``#`` are comments; lines and numbers are
+read as :mod:`cosolve.problems.tokens` defines them (ASCII decimal, so ``1_000`` or ``١٢`` are
+refused). Every error names the file and the line. Item counts are checked against the lines
+present before anything is allocated. A stated optimum is checked against the file's selection,
+so a best-known value never enters the program unchecked (see :class:`Reading`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.files import read_text
 from cosolve.problems.knapsack.instance import Instance, Solution
+from cosolve.problems.tokens import is_integer, is_number, numbered_lines, to_integer
 
 FORMATS = ("auto", "simple", "pisinger")
 MAX_COEFFICIENT = 2**31 - 1
@@ -73,37 +76,19 @@ class Reading:
 # ---------------------------------------------------------------------------- tokens
 
 
-def _numbered_lines(text: str) -> Lines:
-    """Non-blank, non-comment lines with their 1-based line numbers."""
-    lines = []
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        stripped = raw.strip()
-        if stripped and not stripped.startswith("#"):
-            lines.append((number, stripped))
-    return lines
-
-
 def _integer(path: Path, number: int, token: str, what: str, low: int, high: int) -> int:
     """``token`` as an integer in ``low..high``, or an error naming ``what``."""
     try:
-        value = int(token)
-    except ValueError:
-        hint = " (cosolve reads integer knapsack data only)" if _is_number(token) else ""
-        raise CosolveInputError(f"{what} {token!r} is not an integer{hint}", path, number) from None
+        value = to_integer(token)
+    except ValueError as error:
+        hint = " (cosolve reads integer knapsack data only)" if is_number(token) and not is_integer(token) else ""
+        raise CosolveInputError(f"{what} {error}{hint}", path, number) from None
     if value < low:
         rule = "positive" if low == 1 else f"at least {low}"
         raise CosolveInputError(f"{what} must be {rule}, got {value}", path, number)
     if value > high:
         raise CosolveInputError(f"{what} {value} is too large (at most {high})", path, number)
     return value
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def _selection(path: Path, number: int, flags: list[str], what: str) -> np.ndarray:
@@ -200,7 +185,7 @@ def _pisinger_block(path: Path, lines: Lines, start: int) -> tuple[Reading, int]
             raise CosolveInputError(f"instance {name} has no '{key}' line", path, name_line)
     n = _integer(path, keys["n"][0], keys["n"][1], "the number of items n", 1, MAX_CAPACITY)
     capacity = _integer(path, keys["c"][0], keys["c"][1], "the capacity c", 0, MAX_CAPACITY)
-    if "time" in keys and not _is_number(keys["time"][1]):
+    if "time" in keys and not is_number(keys["time"][1]):
         raise CosolveInputError(f"time {keys['time'][1]!r} is not a number", path, keys["time"][0])
     rows = lines[position : position + n]
     values, weights = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
@@ -268,8 +253,8 @@ def _read_pisinger(path: Path, lines: Lines) -> list[tuple[Reading, int]]:
 
 def detect_format(text: str) -> str:
     """``pisinger`` when the second line is Pisinger's ``n N``, else ``simple``."""
-    lines = _numbered_lines(text)
-    if len(lines) >= 2 and not _is_number(lines[0][1].split()[0]):
+    lines = numbered_lines(text)
+    if len(lines) >= 2 and not is_number(lines[0][1].split()[0]):
         second = lines[1][1].split()
         if len(second) == 2 and second[0].lower() == "n":
             return "pisinger"
@@ -284,7 +269,7 @@ def _readings(path: str | Path, fmt: str) -> list[tuple[Reading, int]]:
     text = read_text(path)
     if fmt == "auto":
         fmt = detect_format(text)
-    lines = _numbered_lines(text)
+    lines = numbered_lines(text)
     return _read_pisinger(path, lines) if fmt == "pisinger" else [(_read_simple(path, lines), 1)]
 
 
@@ -315,7 +300,7 @@ def read(path: str | Path, fmt: str = "auto") -> Instance:
 def _pisinger_name(name: str) -> str:
     """``name`` as one token without commas that does not read as a number (a Pisinger name line)."""
     token = "_".join(name.replace(",", " ").split()) or "knapsack"
-    return f"kp_{token}" if _is_number(token) else token
+    return f"kp_{token}" if is_number(token) else token
 
 
 def format_text(instance: Instance, fmt: str = "simple", optimal: Solution | None = None) -> str:
@@ -359,20 +344,23 @@ def sniff(text: str) -> bool:
     exactly ``n`` lines of exactly two numbers, then at most one line of ``n`` 0/1 flags. Job shop
     files also start with ``n m``, but their job lines hold ``2 m`` numbers; the one case that also
     has two numbers per line, a one-machine JSPLIB file (``m = 1``, every line ``0 time``), is
-    refused here.
+    refused here. Returns a bool for any text, never raises.
     """
-    lines = [line for _, line in _numbered_lines(text)]
+    lines = [line for _, line in numbered_lines(text)]
     if len(lines) >= 3 and detect_format(text) == "pisinger":
         third = lines[2].split()
-        return len(third) == 2 and third[0].lower() == "c" and third[1].isdigit()
+        return len(third) == 2 and third[0].lower() == "c" and is_integer(third[1])
     header = lines[0].split() if lines else []
-    if len(header) != 2 or not all(token.isdigit() for token in header):
+    if len(header) != 2:
         return False
-    n, capacity = int(header[0]), int(header[1])
-    if n < 1 or len(lines) not in (n + 1, n + 2):
+    try:
+        n, capacity = to_integer(header[0]), to_integer(header[1])
+    except ValueError:
+        return False
+    if n < 1 or capacity < 0 or len(lines) not in (n + 1, n + 2):
         return False
     rows = [line.split() for line in lines[1 : n + 1]]
-    if not all(len(row) == 2 and _is_number(row[0]) and _is_number(row[1]) for row in rows):
+    if not all(len(row) == 2 and is_number(row[0]) and is_number(row[1]) for row in rows):
         return False
     if len(lines) == n + 2:
         flags = lines[-1].split()
