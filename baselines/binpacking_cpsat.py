@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cosolve.interrupt import solve_cp_sat
 from cosolve.problems.binpacking.bounds import l2
 
 MAX_ARCS = 200_000
@@ -224,7 +225,7 @@ def _run(model, time_limit_s: float, workers: int):
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.001, float(time_limit_s))
     solver.parameters.num_workers = max(1, workers)
-    status = solver.solve(model)
+    status = solve_cp_sat(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver, None
     return solver, status == cp_model.OPTIMAL

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from cosolve.interrupt import solve_cp_sat
 from cosolve.problems.jssp.instance import Instance, Solution
 
 
@@ -60,7 +61,7 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
-    status = solver.solve(model)
+    status = solve_cp_sat(solver, model)
     bound = int(np.ceil(solver.best_objective_bound - 1e-9))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return CpSatResult("unknown", None, bound, None, solver.wall_time)

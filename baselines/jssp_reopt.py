@@ -34,6 +34,7 @@ from ortools.sat.python import cp_model
 
 from cosolve.baselines.jssp_rules import RULES
 from cosolve.errors import CosolveInputError
+from cosolve.interrupt import solve_cp_sat
 from cosolve.problems.jssp.dynamic.env import (
     WAIT,
     Dynamics,
@@ -154,7 +155,7 @@ def _plan(
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = 0
-    status = solver.solve(model)
+    status = solve_cp_sat(solver, model, keep_best=False)
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         raise RuntimeError(f"re-optimisation model: {solver.status_name(status)} (a bug in the model)")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

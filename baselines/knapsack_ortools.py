@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cosolve.errors import CosolveInputError
+from cosolve.interrupt import solve_cp_sat
 
 SOLVERS = ("auto", "bb", "dp", "cpsat")
 DP_CELLS_PER_SECOND = 5e8
@@ -116,7 +117,7 @@ def _cpsat(values: np.ndarray, weights: np.ndarray, capacity: int, time_limit_s:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.001, float(time_limit_s))
     solver.parameters.num_workers = max(1, workers)
-    status = solver.solve(model)
+    status = solve_cp_sat(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # nothing found in time: keep the start
         return start, False, None
     chosen = np.asarray([solver.boolean_value(x) for x in take], dtype=bool)

@@ -20,11 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cosolve import __version__
-from cosolve.atomic import write_text_atomic
+from cosolve import __version__, interrupt
+from cosolve.atomic import check_plot_path, check_writable, write_text_atomic
 from cosolve.compare import compare as compare_all
 from cosolve.compare import expand_paths, mean_gaps, write_csv
 from cosolve.errors import CosolveInputError
+from cosolve.files import os_reason
 from cosolve.methods import Settings
 from cosolve.registry import detect_problem, get_methods, get_problem, problem_names, resolve_method
 from cosolve.solve import Result
@@ -54,7 +55,7 @@ WorkersOption = Annotated[
     int, typer.Option("--workers", min=0, help="Solver threads per instance (0 = all cores, shared among --jobs).")
 ]
 DeviceOption = Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N or auto, for batched tensor methods.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random choice.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of every random choice.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
 IndexOption = Annotated[
     str | None,
@@ -144,14 +145,17 @@ def solve(
         raise CosolveInputError("--out and --plot take one instance: pick it with --index K", file)
     name, instance = items[0]
     spec, _ = resolve_method(name, method)
-    for target in (out, plot):
-        if target is not None and target.exists() and not force:
-            raise CosolveInputError("file exists (pass --force to overwrite it)", target)
+    if out is not None:
+        check_writable(out, overwrite=force)
+    if plot is not None:
+        check_plot_path(plot, overwrite=force)
     settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
     with console.status(f"solving {file} with {spec.text} ..."):
         results = solve_instances(name, [item for _, item in items], spec.text, settings)
     for result in results:
         _print_result(result)
+    if interrupt.requested():
+        raise interrupt.Interrupted("the result above is the best found before Ctrl-C; nothing written")
     if any(result.solution is None for result in results):
         raise CosolveInputError(f"{spec.text} found no solution within {time_limit:g} s; raise --time-limit", file)
     result = results[0]  # --out and --plot come with one instance only
@@ -184,8 +188,8 @@ def compare(
     method_list = [m.strip() for m in methods.split(",") if m.strip()]
     if not method_list:
         raise CosolveInputError("--methods names no method")
-    if csv_path is not None and csv_path.exists() and not force:
-        raise CosolveInputError("file exists (pass --force to overwrite it)", csv_path)
+    if csv_path is not None:
+        check_writable(csv_path, overwrite=force)
     items = [item for path in expand_paths(files) for item in _read_instances(path, problem, fmt, index)]
     settings = Settings(time_limit_s=time_limit, workers=workers, device=device, seed=seed)
     columns = (
@@ -222,6 +226,10 @@ def compare(
         console.print(f"results written to {csv_path}")
 
 
+MAX_GENERATE = 1_000_000
+"""Most files one ``generate`` call writes."""
+
+
 @app.command()
 def generate(
     problem: Annotated[str, typer.Argument(help=f"Problem: {'|'.join(problem_names())}.")],
@@ -234,38 +242,50 @@ def generate(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created if missing).")],
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of instances.")] = 1,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, max=MAX_GENERATE, help="Number of instances.")] = 1,
     seed: SeedOption = 0,
     fmt: Annotated[
         str | None, typer.Option("--format", help="File format (the problem's standard one by default).")
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    """Write random instances of the published distribution (seeded: same seed, same files)."""
+    """Write random instances of the published distribution (seeded: same seed, same files).
+
+    Each file is written as soon as its instance is made; an existing file stops the run
+    (without --force) before it is touched, and Ctrl-C says how many complete files were written."""
     module = get_problem(problem)
-    if out.exists() and not out.is_dir():
-        raise CosolveInputError("exists and is not a folder", out)
-    instances = module.generate(size, count, seed)
-    suffix = module.EXTENSIONS[0]
-    paths = [out / f"{instance.name}{suffix}" for instance in instances]
-    existing = [path for path in paths if path.exists()]
-    if existing and not force:
-        raise CosolveInputError("file exists (pass --force to overwrite it)", existing[0])
     writer_format = fmt or module.FORMATS[1]
     if writer_format not in module.FORMATS[1:]:
         raise CosolveInputError(
             f"unknown {problem} format {writer_format!r} (choose from {', '.join(module.FORMATS[1:])})"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    for instance, path in zip(instances, paths):
-        module.write(path, instance, writer_format)
-    console.print(f"wrote {len(paths)} {problem} instances of size {size} to {out}")
+    instances = module.generate_iter(size, count, seed)  # checks the size before anything is made
+    try:
+        if out.exists() and not out.is_dir():
+            raise CosolveInputError("exists and is not a folder", out)
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CosolveInputError(os_reason(error), out) from None
+    suffix, written = module.EXTENSIONS[0], 0
+    try:
+        for instance in instances:
+            path = out / f"{instance.name}{suffix}"
+            if path.exists() and not force:
+                raise CosolveInputError(
+                    f"file exists (pass --force to overwrite it); {written} of {count} files written before it", path
+                )
+            module.write(path, instance, writer_format)
+            written += 1
+    except KeyboardInterrupt:
+        raise interrupt.Interrupted(f"{written} of {count} complete files written to {out}") from None
+    console.print(f"wrote {written} {problem} instances of size {size} to {out}")
 
 
 def _refuse_overwrite(out: Path, resume: Path | None, force: bool) -> None:
     """A training run keeps an existing ``--out`` unless it is forced or resumed."""
-    if out.exists() and not force and resume is None:
+    if out.exists() and not out.is_dir() and not force and resume is None:
         raise CosolveInputError("file exists (pass --force to overwrite it, or --resume to continue)", out)
+    check_writable(out)
 
 
 @contextmanager
@@ -464,9 +484,10 @@ def simulate(
         raise CosolveInputError("--methods names no method")
     for method in method_list:
         check_method(method)
-    for target in (csv_path, plot):
-        if target is not None and target.exists() and not force:
-            raise CosolveInputError("file exists (pass --force to overwrite it)", target)
+    if csv_path is not None:
+        check_writable(csv_path, overwrite=force)
+    if plot is not None:
+        check_plot_path(plot, overwrite=force)
     dynamics = Dynamics(ShutdownModel(shutdown_prob, mtbf, _repair_range(repair)), interrupt, blocking, swap)
     seed_list = parse_seeds(seeds)
     device = Settings(device=device).torch_device()
@@ -513,28 +534,55 @@ def info() -> None:
     console.print(f"device: {device}; torch {torch.__version__}; {os.cpu_count()} CPU cores")
 
 
+def _usage_error(error: typer._click.exceptions.ClickException) -> str:
+    """The one line of an argument parser error, naming the command: ``solve: Missing argument 'file'.``"""
+    message = " ".join(error.format_message().split())
+    context = getattr(error, "ctx", None)
+    command = context.command_path.removeprefix("cosolve").strip() if context is not None else ""
+    return f"{command}: {message}" if command else message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``cosolve`` script: maps errors to exit codes.
 
-    Usage errors (unknown option, bad value) are reported by the argument parser with
-    exit code 2; the library's :class:`CosolveInputError` the same way, in one line.
+    Every error is one line on stderr: bad options and bad input (:class:`CosolveInputError`,
+    a file the OS refuses) exit 2, Ctrl-C exits 130 (see :mod:`cosolve.interrupt`), anything
+    else is an internal failure, exit 1 (``COSOLVE_DEBUG=1`` prints the traceback).
     """
-    try:
-        app(args=argv, prog_name="cosolve")
-    except CosolveInputError as error:
-        print(f"cosolve: error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("cosolve: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("COSOLVE_DEBUG"):
-            traceback.print_exc()
-        print(
-            f"cosolve: internal error: {type(error).__name__}: {error} (set COSOLVE_DEBUG=1 for the traceback)",
-            file=sys.stderr,
-        )
-        sys.exit(1)
+    with interrupt.installed():
+        try:
+            code = app(args=argv, prog_name="cosolve", standalone_mode=False)
+        except typer._click.exceptions.NoArgsIsHelpError as error:
+            print(error.format_message())
+            sys.exit(2)
+        except typer._click.exceptions.ClickException as error:
+            print(f"cosolve: error: {_usage_error(error)}", file=sys.stderr)
+            sys.exit(2)
+        except CosolveInputError as error:
+            print(f"cosolve: error: {' '.join(str(error).split())}", file=sys.stderr)
+            sys.exit(2)
+        except interrupt.Interrupted as error:
+            print(f"{interrupt.MESSAGE}: {error.detail}", file=sys.stderr)
+            sys.exit(interrupt.EXIT_CODE)
+        except (KeyboardInterrupt, typer.Abort):
+            print(interrupt.MESSAGE, file=sys.stderr)
+            sys.exit(interrupt.EXIT_CODE)
+        except OSError as error:  # a file the OS refuses: a user problem, not a bug
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"cosolve: error: {where}{os_reason(error)}", file=sys.stderr)
+            sys.exit(2)
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("COSOLVE_DEBUG"):
+                traceback.print_exc()
+            reason = " ".join(str(error).split())[:300]
+            print(
+                f"cosolve: internal error: {type(error).__name__}: {reason} (set COSOLVE_DEBUG=1 for the traceback)",
+                file=sys.stderr,
+            )
+            sys.exit(1)
+    if code == interrupt.EXIT_CODE:  # typer turns a KeyboardInterrupt into this return value
+        print(interrupt.MESSAGE, file=sys.stderr)
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

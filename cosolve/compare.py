@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import functools
 import glob
 import io
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from cosolve import interrupt
 from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.methods import Settings
@@ -97,17 +99,25 @@ def compare(
     tasks = _tasks(items, methods)
     if jobs <= 1:
         for problem, positions, method in tasks:
+            interrupt.check()
             outputs = solve(problem, [items[p][1] for p in positions], method, settings)
             collect(positions, method, [result.without_solution() for result in outputs])
     else:
+        # A pool that ignores Ctrl-C in its workers and is terminated on it: tasks not yet
+        # started never run, and the running ones stop at once.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {
-                pool.submit(_run_task, problem, [items[p][1] for p in positions], method, settings): (positions, method)
+        with context.Pool(jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+            handles = [
+                pool.apply_async(
+                    _run_task,
+                    (problem, [items[p][1] for p in positions], method, settings),
+                    callback=functools.partial(collect, positions, method),
+                )
                 for problem, positions, method in tasks
-            }
-            for future in as_completed(futures):
-                collect(*futures[future], future.result())
+            ]
+            for handle in handles:
+                handle.get()  # re-raises a task's error
+    interrupt.check()
     return [results[(position, method)] for position in range(len(items)) for method in methods]
 
 

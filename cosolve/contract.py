@@ -9,7 +9,7 @@ Registering it is one line in :mod:`cosolve.registry`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,9 @@ class Problem(Protocol):
 
     def generate(self, size: str, count: int, seed: int) -> list[Any]:
         """``count`` random instances from the published distribution; same seed, same list."""
+
+    def generate_iter(self, size: str, count: int, seed: int) -> Iterator[Any]:
+        """The instances of ``generate``, made one at a time (``cosolve generate`` writes each as it comes)."""
 
     def parse_size(self, size: str) -> tuple:
         """The parts of a size spec (``10x10``, ``100``, ``strong100``, ``u120`` ...); a malformed one

@@ -26,6 +26,7 @@ from cosolve.problems.jssp.dynamic.check import check
 from cosolve.problems.jssp.dynamic.env import Dynamics, Execution
 from cosolve.problems.jssp.dynamic.methods import METHODS, DynamicMethodFamily
 from cosolve.problems.jssp.instance import Instance
+from cosolve.problems.tokens import to_integer
 
 CSV_COLUMNS = ("method", "seed", "makespan", "decision_time_s")
 
@@ -40,17 +41,26 @@ class Outcome:
     decision_time_s: float
 
 
+MAX_SEED = 2**62
+MAX_SCENARIOS = 100_000
+
+
 def parse_seeds(text: str) -> list[int]:
-    """``"1..50"`` (inclusive), ``"3,5,8"`` or ``"7"`` -> the seeds."""
+    """``"1..50"`` (inclusive), ``"3,5,8"`` or ``"7"`` -> the seeds (at most :data:`MAX_SCENARIOS`,
+    each in ``0..MAX_SEED``)."""
     seeds: list[int] = []
     for part in text.split(","):
-        part = part.strip()
-        low, sep, high = part.partition("..")
+        low, sep, high = part.strip().partition("..")
         try:
-            seeds.extend(range(int(low), int(high) + 1) if sep else [int(part)])
+            first, last = to_integer(low.strip()), to_integer(high.strip() if sep else low.strip())
         except ValueError:
             raise CosolveInputError(f"--seeds {text!r}: expected A..B, a comma list or one integer") from None
-    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        if not 0 <= first <= MAX_SEED or not 0 <= last <= MAX_SEED:
+            raise CosolveInputError(f"--seeds {text!r}: seeds lie in 0..{MAX_SEED}")
+        if len(seeds) + max(0, last - first + 1) > MAX_SCENARIOS:
+            raise CosolveInputError(f"--seeds {text!r}: at most {MAX_SCENARIOS} scenarios")
+        seeds.extend(range(first, last + 1))
+    if not seeds or len(set(seeds)) != len(seeds):
         raise CosolveInputError(f"--seeds {text!r}: expected distinct non-negative seeds")
     return seeds
 

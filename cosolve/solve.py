@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from cosolve import instances as shipped
+from cosolve import interrupt
 from cosolve.methods import MethodOutput, Settings
 from cosolve.registry import get_problem, resolve_method
 
@@ -87,7 +88,8 @@ def solve(
 
     Instances of one shape run as one batch. Every solution passes the problem's
     independent ``check`` before it is returned; a failure there is a bug and raises
-    the problem's ``InfeasibleSolution``.
+    the problem's ``InfeasibleSolution``. A search that Ctrl-C stopped (see
+    :mod:`cosolve.interrupt`) returns its best solution so far with the status ``interrupted``.
     """
     settings = settings or Settings()
     spec, family = resolve_method(problem, method)
@@ -97,6 +99,9 @@ def solve(
     results: list[Result | None] = [None] * len(instances)
     for positions in groups.values():
         batch = [instances[p] for p in positions]
-        for position, output in zip(positions, family.run(batch, spec, settings)):
+        outputs = family.run(batch, spec, settings)
+        if interrupt.requested():  # a search stopped by Ctrl-C returned its best so far
+            outputs = [replace(output, status="interrupted") for output in outputs]
+        for position, output in zip(positions, outputs):
             results[position] = _result(problem, instances[position], spec.text, output)
     return results  # type: ignore[return-value]

@@ -8,7 +8,7 @@ L1/L2 lower bounds and a plot of the packing. The batched env is
 
 from cosolve.problems.binpacking.bounds import l1, l2
 from cosolve.problems.binpacking.check import InfeasibleSolution, check, evaluate
-from cosolve.problems.binpacking.generate import generate, parse_size
+from cosolve.problems.binpacking.generate import generate, generate_iter, parse_size
 from cosolve.problems.binpacking.instance import Instance, Solution
 from cosolve.problems.binpacking.io import (
     FORMATS,
@@ -67,6 +67,7 @@ __all__ = [
     "check",
     "evaluate",
     "generate",
+    "generate_iter",
     "l1",
     "l2",
     "parse_size",

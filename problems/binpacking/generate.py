@@ -35,6 +35,7 @@ The same seed gives the same list, and a shorter list is a prefix of a longer on
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -108,12 +109,17 @@ def weights_of(rng: np.random.Generator, kind: str, n: int, capacity: int, low: 
 
 def generate(size: str | int, count: int, seed: int) -> list[Instance]:
     """``count`` instances of ``size`` (see the module docstring)."""
+    return list(generate_iter(size, count, seed))
+
+
+def generate_iter(size: str | int, count: int, seed: int) -> Iterator[Instance]:
+    """The instances of :func:`generate`, made one at a time (the size is checked at once)."""
     kind, n, capacity, low = parse_size(size)
     if count < 0:
         raise CosolveInputError(f"count must be >= 0, got {count}")
     tag = {"u": f"u{n}", "t": f"t{n}", "weibull": f"weibull{n}"}.get(kind, f"scholl1_n{n}_c{capacity}_w{low}")
     rng = np.random.default_rng(seed)
-    return [
+    return (
         Instance(f"{tag}_s{seed}_{index:04d}", weights_of(rng, kind, n, capacity, low), capacity)
         for index in range(count)
-    ]
+    )

@@ -6,7 +6,7 @@ and a route plot. The batched env and the graph view come with the learned polic
 """
 
 from cosolve.problems.cvrp.check import InfeasibleSolution, check, evaluate
-from cosolve.problems.cvrp.generate import generate, parse_size
+from cosolve.problems.cvrp.generate import generate, generate_iter, parse_size
 from cosolve.problems.cvrp.instance import Instance, Solution
 from cosolve.problems.cvrp.io import FORMATS, read, read_solution, sniff, write, write_solution
 from cosolve.problems.cvrp.plot import plot_routes
@@ -46,6 +46,7 @@ __all__ = [
     "check",
     "evaluate",
     "generate",
+    "generate_iter",
     "parse_size",
     "read",
     "read_solution",

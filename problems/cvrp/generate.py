@@ -22,6 +22,8 @@ that another table circulates for large sizes (RL4CO: 70, 100, 150 for 200, 500,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from cosolve.errors import CosolveInputError
@@ -73,11 +75,21 @@ def generate(size: str | int, count: int, seed: int, capacity: int | None = None
     Args:
         capacity: overrides the capacity of the table (it must be at least 9, the largest demand).
     """
+    return list(generate_iter(size, count, seed, capacity))
+
+
+def generate_iter(size: str | int, count: int, seed: int, capacity: int | None = None) -> Iterator[Instance]:
+    """The instances of :func:`generate`, made one at a time (the arguments are checked at once)."""
     n_customers = parse_size(size)
     if count < 0:
         raise CosolveInputError(f"count must be >= 0, got {count}")
     capacity = capacity_for(n_customers) if capacity is None else int(capacity)
     if capacity < MAX_DEMAND:
         raise CosolveInputError(f"capacity must be at least {MAX_DEMAND} (the largest demand), got {capacity}")
+    return _routes(n_customers, count, seed, capacity)
+
+
+def _routes(n_customers: int, count: int, seed: int, capacity: int) -> Iterator[Instance]:
     rng = np.random.default_rng(seed)
-    return [random_instance(rng, n_customers, capacity, f"cvrp{n_customers}_s{seed}_{i:04d}") for i in range(count)]
+    for i in range(count):
+        yield random_instance(rng, n_customers, capacity, f"cvrp{n_customers}_s{seed}_{i:04d}")

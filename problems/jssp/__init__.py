@@ -7,7 +7,7 @@ Taillard's generator, the batched env, the independent checker and the graph vie
 import numpy as np
 
 from cosolve.problems.jssp.check import InfeasibleSolution, check, evaluate
-from cosolve.problems.jssp.generate import generate, parse_size
+from cosolve.problems.jssp.generate import generate, generate_iter, parse_size
 from cosolve.problems.jssp.instance import Instance, Solution
 from cosolve.problems.jssp.io import FORMATS, read, sniff, write
 
@@ -41,6 +41,7 @@ __all__ = [
     "check",
     "evaluate",
     "generate",
+    "generate_iter",
     "parse_size",
     "read",
     "render",

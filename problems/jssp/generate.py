@@ -15,6 +15,8 @@ Taillard's, ``"flow:JxM"`` for flow-like shops.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from cosolve.errors import CosolveInputError
@@ -78,13 +80,18 @@ def _checked_shape(size: str | tuple[int, int], count: int) -> tuple[int, int]:
 
 def generate(size: str | tuple[int, int], count: int, seed: int) -> list[Instance]:
     """``count`` Taillard instances of ``size`` (``"JxM"`` or a tuple); the same seed gives the same list."""
+    return list(generate_iter(size, count, seed))
+
+
+def generate_iter(size: str | tuple[int, int], count: int, seed: int) -> Iterator[Instance]:
+    """The instances of :func:`generate`, made one at a time (the size is checked at once)."""
     n_jobs, n_machines = _checked_shape(size, count)
     rng = np.random.default_rng(seed)
     seeds = rng.integers(1, _MODULUS, size=(count, 2))
-    return [
+    return (
         taillard_instance(n_jobs, n_machines, int(t), int(m), name=f"jssp_{n_jobs}x{n_machines}_s{seed}_{i:04d}")
         for i, (t, m) in enumerate(seeds)
-    ]
+    )
 
 
 FLOW_SPREAD = 0.5

@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from cosolve.problems.knapsack.check import InfeasibleSolution, check, evaluate
-from cosolve.problems.knapsack.generate import generate, parse_size
+from cosolve.problems.knapsack.generate import generate, generate_iter, parse_size
 from cosolve.problems.knapsack.instance import Instance, Solution
 from cosolve.problems.knapsack.io import FORMATS, Reading, read, read_all, read_with_optimum, sniff, write
 
@@ -57,6 +57,7 @@ __all__ = [
     "check",
     "evaluate",
     "generate",
+    "generate_iter",
     "parse_size",
     "read",
     "read_all",

@@ -25,6 +25,8 @@ Sizes: ``"100"`` (uncorrelated), ``"uncorrelated100"``, ``"weak100"``, ``"strong
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from cosolve.errors import CosolveInputError
@@ -74,15 +76,22 @@ def coefficients(rng: np.random.Generator, kind: str, n: int, r: int = RANGE) ->
 def generate(size: str | int, count: int, seed: int, capacity_ratio: float = 0.5) -> list[Instance]:
     """``count`` instances of ``size``; the same seed gives the same list, and a shorter list is a
     prefix of a longer one."""
+    return list(generate_iter(size, count, seed, capacity_ratio))
+
+
+def generate_iter(size: str | int, count: int, seed: int, capacity_ratio: float = 0.5) -> Iterator[Instance]:
+    """The instances of :func:`generate`, made one at a time (the arguments are checked at once)."""
     kind, n = parse_size(size)
     if count < 0:
         raise CosolveInputError(f"count must be >= 0, got {count}")
     if not 0 < capacity_ratio <= 1:
         raise CosolveInputError(f"capacity_ratio must be in (0, 1], got {capacity_ratio}")
+    return _knapsacks(kind, n, count, seed, capacity_ratio)
+
+
+def _knapsacks(kind: str, n: int, count: int, seed: int, capacity_ratio: float) -> Iterator[Instance]:
     rng = np.random.default_rng(seed)
-    instances = []
     for index in range(count):
         values, weights = coefficients(rng, kind, n)
         capacity = int(np.floor(capacity_ratio * int(weights.sum())))
-        instances.append(Instance(f"{kind}{n}_s{seed}_{index:04d}", values, weights, capacity))
-    return instances
+        yield Instance(f"{kind}{n}_s{seed}_{index:04d}", values, weights, capacity)

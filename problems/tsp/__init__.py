@@ -7,7 +7,7 @@ uniform and clustered generators and the independent checker.
 import numpy as np
 
 from cosolve.problems.tsp.check import InfeasibleSolution, check, evaluate
-from cosolve.problems.tsp.generate import generate, parse_size
+from cosolve.problems.tsp.generate import generate, generate_iter, parse_size
 from cosolve.problems.tsp.instance import Instance, Solution
 from cosolve.problems.tsp.io import FORMATS, read, read_tour, sniff, write
 
@@ -41,6 +41,7 @@ __all__ = [
     "check",
     "evaluate",
     "generate",
+    "generate_iter",
     "parse_size",
     "read",
     "read_tour",

@@ -3,6 +3,8 @@ standard) and clustered (Gaussian clusters around uniform centres)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from cosolve.errors import CosolveInputError
@@ -31,10 +33,17 @@ def _clustered(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def generate(size: str, count: int, seed: int) -> list[Instance]:
     """``count`` instances of ``size``; same seed, same list. Distances are exact Euclidean."""
+    return list(generate_iter(size, count, seed))
+
+
+def generate_iter(size: str, count: int, seed: int) -> Iterator[Instance]:
+    """The instances of :func:`generate`, made one at a time (the size is checked at once)."""
     kind, n = parse_size(size)
+    return _tours(kind, n, count, seed)
+
+
+def _tours(kind: str, n: int, count: int, seed: int) -> Iterator[Instance]:
     rng = np.random.default_rng(seed)
-    instances = []
     for index in range(count):
         coords = rng.uniform(0.0, 1.0, size=(n, 2)) if kind == "uniform" else _clustered(rng, n)
-        instances.append(Instance(f"{kind}{n}_s{seed}_{index}", euclidean(coords), coords, "EXACT"))
-    return instances
+        yield Instance(f"{kind}{n}_s{seed}_{index}", euclidean(coords), coords, "EXACT")

@@ -174,6 +174,8 @@ def reset(
     else:
         mean_durations = durations.double().mean(dim=(1, 2))
         scenario = RandomShutdowns(dynamics.shutdowns, seeds, mean_durations)
+        if dynamics.interrupt == "restart":
+            _refuse_hopeless_restarts(scenario, durations, machines)
     job_zeros = torch.zeros(batch, n_jobs, dtype=torch.int64, device=device)
     machine_zeros = torch.zeros(batch, n_machines, dtype=torch.int64, device=device)
     window_start, window_end = scenario.window(machine_zeros)
@@ -210,6 +212,30 @@ def reset(
     )
     _handle_events(state, torch.ones(batch, dtype=torch.bool, device=device))
     return advance(state)
+
+
+def _refuse_hopeless_restarts(scenario: RandomShutdowns, durations: torch.Tensor, machines: torch.Tensor) -> None:
+    """Refuse, before simulating, shutdowns under which restarted operations can hardly complete:
+    when a machine's expected busy time (:meth:`RandomShutdowns.expected_restart_time` summed over
+    its operations) passes the horizon at which :func:`advance` would stop the run anyway.
+
+    Args:
+        durations, machines: ``[B, J, M]`` int64.
+    """
+    expected = scenario.expected_restart_time(durations)  # [B, J, M]
+    busy = torch.zeros(durations.shape[0], durations.shape[2], dtype=torch.float64, device=durations.device)
+    busy.scatter_add_(1, machines.flatten(1), expected.flatten(1))  # [B, M]
+    horizon = HORIZON_FACTOR * durations.sum(dim=(1, 2)).double()
+    hopeless = busy.amax(dim=1) > horizon
+    if bool(hopeless.any()):
+        b = int(hopeless.nonzero()[0, 0])
+        longest = int(durations[b].max())
+        raise CosolveInputError(
+            f"with these shutdowns the operations can hardly complete: restarted from scratch after each shutdown, "
+            f"a machine would need about {float(busy[b].max()):.3g} time steps, over {HORIZON_FACTOR} times the "
+            f"shop's total processing time (its longest operation takes {longest}); use --interrupt resume, "
+            "or a lower shutdown rate"
+        )
 
 
 def select(state: State, rows: torch.Tensor) -> State:

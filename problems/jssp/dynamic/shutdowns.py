@@ -89,6 +89,25 @@ class RandomShutdowns:
             self.repair_low = torch.full_like(self.seeds, model.repair[0])
             self.repair_high = torch.full_like(self.seeds, model.repair[1])
 
+    def expected_restart_time(self, durations: torch.Tensor) -> torch.Tensor:
+        """``[B, ...]`` float64: the expected time an operation of each length in ``durations``
+        ``[B, ...]`` takes to complete when a shutdown restarts it.
+
+        It needs an up time of at least its length, which comes with probability
+        ``q = (1 - p) ** d`` (``exp(-d / mtbf)``); each failed try costs the time to the failure
+        and a repair, ``(1 / q - 1) * (mean up time + mean repair)`` in all, plus the final run.
+        ``inf`` where that overflows."""
+        d = durations.double()
+        if not self.model.fails:
+            return d
+        if self.model.prob > 0:
+            log_q, mean_up = d * math.log1p(-self.model.prob), 1.0 / self.model.prob
+        else:
+            log_q, mean_up = -d / self.model.mtbf, self.model.mtbf
+        mean_repair = ((self.repair_low + self.repair_high).double() / 2).view(-1, *[1] * (d.dim() - 1))
+        tries = torch.expm1(-log_q)  # 1 / q - 1
+        return tries * (mean_up + mean_repair) + d
+
     def window(self, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(start, end)`` ``[B, M]`` int64 of window ``k`` ``[B, M]`` of every machine."""
         if not self.model.fails:
