@@ -27,6 +27,7 @@ from cosolve.compare import expand_paths, mean_gaps, write_csv
 from cosolve.errors import CosolveInputError
 from cosolve.files import os_reason
 from cosolve.methods import Settings
+from cosolve.problems.tokens import is_integer
 from cosolve.registry import detect_problem, get_methods, get_problem, problem_names, resolve_method
 from cosolve.solve import Result
 from cosolve.solve import solve as solve_instances
@@ -39,6 +40,11 @@ app = typer.Typer(
 )
 console = Console()
 
+MAX_TIME_LIMIT_S = 1e7
+"""The longest --time-limit (about 115 days; solvers take milliseconds as 64-bit integers)."""
+MAX_PROCESSES = 1024
+"""The most --jobs processes or --workers threads."""
+
 ProblemOption = Annotated[
     str | None,
     typer.Option(
@@ -49,10 +55,20 @@ FormatOption = Annotated[
     str, typer.Option("--format", help="File format (auto-detected by default), e.g. jsplib or taillard for jssp.")
 ]
 TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", "-t", min=0.0, help="Time limit per instance in seconds, for search methods.")
+    float,
+    typer.Option(
+        "--time-limit",
+        "-t",
+        min=0.0,
+        max=MAX_TIME_LIMIT_S,
+        help="Time limit per instance in seconds, for search methods.",
+    ),
 ]
 WorkersOption = Annotated[
-    int, typer.Option("--workers", min=0, help="Solver threads per instance (0 = all cores, shared among --jobs).")
+    int,
+    typer.Option(
+        "--workers", min=0, max=MAX_PROCESSES, help="Solver threads per instance (0 = all cores, shared among --jobs)."
+    ),
 ]
 DeviceOption = Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N or auto, for batched tensor methods.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of every random choice.")]
@@ -88,7 +104,7 @@ def _read_instances(path: Path, problem: str | None, fmt: str, index: str | None
     instances = [getattr(reading, "instance", reading) for reading in module.read_all(path, fmt)]
     if index.strip().lower() == "all":
         return [(name, instance) for instance in instances]
-    if not index.strip().isdigit() or int(index) >= len(instances):
+    if not is_integer(index.strip()) or not 0 <= int(index) < len(instances):
         raise CosolveInputError(
             f"--index {index!r}: expected all or an instance number in 0..{len(instances) - 1}", path
         )
@@ -179,7 +195,7 @@ def compare(
     workers: WorkersOption = 0,
     device: DeviceOption = "cpu",
     seed: SeedOption = 0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=MAX_PROCESSES, help="Worker processes.")] = 1,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write one row per instance and method.")] = None,
     force: ForceOption = False,
     index: IndexOption = None,
@@ -372,7 +388,9 @@ def train(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Where expert sets are cached (default: next to --out).")
     ] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes solving expert instances.")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, max=MAX_PROCESSES, help="Processes solving expert instances.")
+    ] = None,
     rule_validation: Annotated[
         str | None, typer.Option("--rule-validation", help="Larger validation sizes, scored against FDD/MWKR.")
     ] = None,
@@ -416,12 +434,18 @@ def train(
     console.print(f"best {recipe.score}: {result['best']:.4f}; checkpoint {out}")
 
 
+MAX_REPAIR = 2**31 - 1
+"""The longest repair time (the job shop's times are 32-bit)."""
+
+
 def _repair_range(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     low, sep, high = text.partition("..")
-    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
-        raise CosolveInputError(f"--repair {text!r}: expected LOW..HIGH time steps, e.g. 5..20")
+    if not sep or not is_integer(low.strip()) or not is_integer(high.strip()):
+        raise CosolveInputError(f"--repair {text[:40]!r}: expected LOW..HIGH time steps, e.g. 5..20")
+    if int(high) > MAX_REPAIR:
+        raise CosolveInputError(f"--repair {text[:40]!r}: repairs take at most {MAX_REPAIR} time steps")
     return int(low), int(high)
 
 

@@ -86,6 +86,8 @@ def compare(
     for problem in {problem for problem, _ in items}:
         for method in methods:
             resolve_method(problem, method)
+    tasks = _tasks(items, methods)
+    jobs = min(jobs, len(tasks))  # no idle processes
     if jobs > 1 and settings.workers == 0:
         settings = replace(settings, workers=max(1, (os.cpu_count() or 1) // jobs))
     results: dict[tuple[int, str], Result] = {}
@@ -96,7 +98,6 @@ def compare(
             if on_result:
                 on_result(result)
 
-    tasks = _tasks(items, methods)
     if jobs <= 1:
         for problem, positions, method in tasks:
             interrupt.check()

@@ -58,6 +58,11 @@ def one_error_line(capsys) -> str:
         (["generate", "jssp", "--size", "6x6", "--out", "x", "--count", str(10**30)], "--count"),
         (["compare", FT06, "--jobs", "0"], "--jobs"),
         (["frobnicate"], "No such command"),
+        (["solve", FT06, "--time-limit", "1e300"], "--time-limit"),
+        (["solve", FT06, "--time-limit", "nan"], "--time-limit"),
+        (["solve", FT06, "--workers", "100000000000000000000"], "--workers"),
+        (["solve", FT06, "--index", "²"], "--index"),
+        (["simulate", FT06, "--repair", "1..99999999999999999999999", "--shutdown-prob", "0.01"], "--repair"),
     ],
 )
 def test_option_errors_are_one_line_naming_the_option(argv, needle, capsys):
