@@ -21,8 +21,10 @@ import numpy as np
 from cosolve.errors import CosolveInputError
 from cosolve.problems.cvrp.instance import Instance, Solution
 
-IMPROVEMENT_EPS = 1e-9
-"""2-opt applies a move only when it shortens the route by more than this (float distances)."""
+IMPROVEMENT_RTOL = 1e-9
+"""2-opt applies a move only when it shortens the route by more than this fraction of the route's
+length (and more than this much absolutely): float rounding is never taken for a gain, so the
+loop ends however large the distances are."""
 
 
 def savings_list(distances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,10 +71,12 @@ def two_opt(distances: np.ndarray, route: list[int]) -> list[int]:
     """``route`` (customer ids, depot at both ends implied) improved by 2-opt until no move helps.
 
     For each position ``i`` the best segment reversal ``tour[i..j]`` is found for all ``j`` at once
-    with numpy and applied when it shortens the tour.
+    with numpy and applied when it shortens the tour by more than :data:`IMPROVEMENT_RTOL` of
+    its length.
     """
     tour = np.array([0, *route, 0], dtype=np.int64)
     size = tour.size
+    tolerance = IMPROVEMENT_RTOL * max(1.0, float(distances[tour[:-1], tour[1:]].sum()))
     improved = True
     while improved:
         improved = False
@@ -81,7 +85,7 @@ def two_opt(distances: np.ndarray, route: list[int]) -> list[int]:
             c, e = tour[i + 1 : size - 1], tour[i + 2 : size]
             delta = distances[a, c] + distances[b, e] - distances[a, b] - distances[c, e]
             best = int(np.argmin(delta))
-            if delta[best] < -IMPROVEMENT_EPS:
+            if delta[best] < -tolerance:
                 j = i + 1 + best
                 tour[i : j + 1] = tour[i : j + 1][::-1].copy()
                 improved = True

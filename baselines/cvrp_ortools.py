@@ -29,6 +29,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from cosolve.baselines.cvrp_heuristics import clarke_wright
 from cosolve.errors import CosolveInputError
+from cosolve.interrupt import solve_routing
 from cosolve.problems.cvrp.check import evaluate
 from cosolve.problems.cvrp.instance import Instance, Solution
 
@@ -108,10 +109,7 @@ def solve_ortools(instance: Instance, time_limit_s: float = 10.0, first_solution
     if start is not None:
         routing.CloseModelWithParameters(parameters)
         initial = routing.ReadAssignmentFromRoutes(start + [[]] * (vehicles - len(start)), True)
-    if initial is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(initial, parameters)
-    else:
-        assignment = routing.SolveWithParameters(parameters)
+    assignment = solve_routing(routing, parameters, initial)
     if assignment is None:
         return OrToolsResult("unknown", None, None, time.perf_counter() - begin)
     solution = Solution(routes=_routes(routing, manager, assignment, vehicles))

@@ -17,6 +17,9 @@ from __future__ import annotations
 import torch
 
 CONSTRUCTIONS = ("nearest", "farthest", "cheapest")
+IMPROVEMENT_RTOL = 1e-9
+"""2-opt applies a move only when it shortens the tour by more than this fraction of the tour's
+length (and more than this much absolutely): float rounding is never taken for a gain."""
 
 
 def _batch_rows(distances: torch.Tensor) -> torch.Tensor:
@@ -59,7 +62,7 @@ def insertion(distances: torch.Tensor, rule: str) -> torch.Tensor:
     rows = _batch_rows(distances)
     successor = torch.arange(n, device=device).repeat(batch, 1)
     in_tour = torch.zeros(batch, n, dtype=torch.bool, device=device)
-    first = distances[:, 0].argmax(dim=1)
+    first = distances[:, 0, 1:].argmax(dim=1) + 1  # never node 0 itself, even when every distance is 0
     successor[:, 0], successor[rows, first] = first, 0
     in_tour[:, 0] = True
     in_tour[rows, first] = True
@@ -103,7 +106,8 @@ def two_opt(distances: torch.Tensor, tours: torch.Tensor, max_moves: int | None 
     """Improve ``[B, n]`` tours by best-improvement 2-opt until no move gains (per instance).
 
     Each round evaluates all ``n^2`` moves of every tour at once (``[B, n, n]``) and applies
-    the best one wherever it shortens the tour; ``max_moves`` caps the rounds (default ``10 n``).
+    the best one wherever it shortens the tour by more than :data:`IMPROVEMENT_RTOL` of its
+    length; ``max_moves`` caps the rounds (default ``10 n``).
     """
     batch, n = tours.shape
     if n < 4:
@@ -122,7 +126,7 @@ def two_opt(distances: torch.Tensor, tours: torch.Tensor, max_moves: int | None 
         gain = d_ab.unsqueeze(2) + d_ab.unsqueeze(1) - d_aa - d_bb
         gain = gain.masked_fill(~upper, 0.0).view(batch, -1)
         best_gain, best = gain.max(dim=1)
-        improving = best_gain > 1e-9 * d_ab.sum(dim=1).clamp(min=1.0)
+        improving = best_gain > IMPROVEMENT_RTOL * d_ab.sum(dim=1).clamp(min=1.0)
         if not bool(improving.any()):
             break
         i, j = (best // n).unsqueeze(1), (best % n).unsqueeze(1)

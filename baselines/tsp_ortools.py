@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cosolve.interrupt import solve_routing
+
 INTEGER_SCALE = 1_000_000
 """Unrounded (generated) distances are scaled to integers by this for OR-Tools' arc costs."""
 
@@ -32,7 +34,7 @@ def solve_ortools(distances: np.ndarray, time_limit_s: float, integral: bool) ->
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    assignment = routing.SolveWithParameters(parameters)
+    assignment = solve_routing(routing, parameters)
     if assignment is None:
         raise RuntimeError("OR-Tools found no tour")
     tour, index = [], routing.Start(0)

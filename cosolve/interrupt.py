@@ -7,7 +7,8 @@ While :func:`installed` (the CLI's ``main`` installs it):
 
 * a watcher thread learns of the signal at once (``signal.set_wakeup_fd``) and stops the native
   solver that registered itself with :func:`stoppable`: CP-SAT (:func:`solve_cp_sat`) returns its
-  best solution so far, which the caller marks as interrupted;
+  best solution so far, which the caller marks as interrupted; the routing solver
+  (:func:`solve_routing`) polls for the signal itself;
 * outside such a region Ctrl-C raises ``KeyboardInterrupt`` as usual;
 * if the process is still alive :data:`GRACE_S` seconds after the signal (stuck in native code
   that cannot be stopped), the watcher prints ``cosolve: interrupted`` and exits with 130;
@@ -84,6 +85,21 @@ def solve_cp_sat(solver: Any, model: Any, keep_best: bool = True) -> Any:
     if not keep_best:
         check()
     return status
+
+
+def solve_routing(routing: Any, parameters: Any, initial: Any = None) -> Any:
+    """``routing.SolveWithParameters(parameters)`` (OR-Tools' routing solver; from the assignment
+    ``initial`` when given), stoppable by Ctrl-C; returns the assignment, the best so far when
+    interrupted (:func:`requested` is true).
+
+    The routing solver keeps the interpreter lock while it searches, so no other thread can stop
+    it: a search limit asks :func:`requested` at each step instead (about a microsecond each)."""
+    limit = routing.solver().CustomLimit(_requested.is_set)
+    routing.AddSearchMonitor(limit)
+    with stoppable(lambda: None):
+        if initial is not None:
+            return routing.SolveFromAssignmentWithParameters(initial, parameters)
+        return routing.SolveWithParameters(parameters)
 
 
 def _on_signal(signum: int, frame: Any) -> None:

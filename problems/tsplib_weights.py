@@ -5,6 +5,16 @@ the objective must follow the file's convention: ``EUC_2D`` rounds each distance
 nearest integer (``nint``), ``CEIL_2D`` rounds up, ``ATT`` is the pseudo-Euclidean distance
 of the att48/att532 files, ``GEO`` the great-circle distance on TSPLIB's idealised sphere,
 and ``EXPLICIT`` reads a matrix in any of the TSPLIB row formats.
+
+Bounds shared by the TSP and CVRP readers:
+
+* :data:`MAX_NODES` nodes, because the distances are a dense ``n x n`` float64 matrix;
+* :data:`MAX_LENGTH` (``2**53``) for every length: ``edges * (largest distance)`` must stay
+  below it, where ``edges`` is the most edges a solution can have (``n`` for a tour,
+  ``2 * customers`` for CVRP routes), and every coordinate's magnitude too. Below ``2**53`` a sum
+  of integral distances is exact in float64 (so 2-opt sees no rounding "improvements" and the
+  objective is the true one), and it fits OR-Tools' int64 arc costs with a factor 1000 to spare
+  for its search (``2**63 / 2**53``). The readers refuse larger values, naming the line.
 """
 
 from __future__ import annotations
@@ -13,6 +23,14 @@ import numpy as np
 
 COORDINATE_TYPES = ("EUC_2D", "CEIL_2D", "ATT", "GEO")
 EXPLICIT_FORMATS = ("FULL_MATRIX", "UPPER_ROW", "LOWER_ROW", "UPPER_DIAG_ROW", "LOWER_DIAG_ROW")
+MAX_NODES = 10_001
+"""Most nodes (``DIMENSION``) a TSP or CVRP file may have: the distances are a dense float64
+matrix, 0.8 GB at this size (the batched heuristics hold a few more of that size). TSPLIB's and
+CVRPLIB's usual benchmark sets stay far below (pr1002, X-n1001)."""
+DENSE_MATRIX = "distances are kept as a dense n x n matrix, 0.8 GB at that size"
+"""Why :data:`MAX_NODES` holds, for the readers' messages."""
+MAX_LENGTH = 2.0**53
+"""Every tour or route-set length, and every coordinate, stays below this (see the module notes)."""
 
 
 def nint(values: np.ndarray) -> np.ndarray:
@@ -20,10 +38,16 @@ def nint(values: np.ndarray) -> np.ndarray:
     return np.floor(values + 0.5)
 
 
+def _squared_distances(coords: np.ndarray) -> np.ndarray:
+    """``[n, n]`` squared Euclidean distances; an overflow gives ``inf`` (which the readers refuse)."""
+    delta = coords[:, None, :] - coords[None, :, :]
+    with np.errstate(over="ignore"):
+        return (delta**2).sum(axis=2)
+
+
 def euclidean(coords: np.ndarray) -> np.ndarray:
     """``[n, n]`` exact Euclidean distances between the rows of ``coords`` ``[n, 2]``."""
-    delta = coords[:, None, :] - coords[None, :, :]
-    return np.sqrt((delta**2).sum(axis=2))
+    return np.sqrt(_squared_distances(coords))
 
 
 def _geo_radians(coords: np.ndarray) -> np.ndarray:
@@ -39,8 +63,7 @@ def coordinate_weights(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
     if edge_weight_type == "CEIL_2D":
         return np.ceil(euclidean(coords))
     if edge_weight_type == "ATT":
-        delta = coords[:, None, :] - coords[None, :, :]
-        r = np.sqrt((delta**2).sum(axis=2) / 10.0)
+        r = np.sqrt(_squared_distances(coords) / 10.0)
         t = nint(r)
         return np.where(t < r, t + 1.0, t)
     if edge_weight_type == "GEO":
@@ -54,6 +77,22 @@ def coordinate_weights(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
         np.fill_diagonal(weights, 0.0)
         return weights
     raise ValueError(f"unsupported EDGE_WEIGHT_TYPE {edge_weight_type}")
+
+
+def explicit_count(n: int, edge_weight_format: str) -> int:
+    """How many numbers an ``EDGE_WEIGHT_SECTION`` of ``n`` nodes holds in ``edge_weight_format``
+    (computed, not counted, so that a file's section can be checked before anything is allocated).
+
+    Raises:
+        ValueError: an unsupported format.
+    """
+    if edge_weight_format == "FULL_MATRIX":
+        return n * n
+    if edge_weight_format not in EXPLICIT_FORMATS:
+        raise ValueError(
+            f"unsupported EDGE_WEIGHT_FORMAT {edge_weight_format} (supported: {', '.join(EXPLICIT_FORMATS)})"
+        )
+    return n * (n + 1) // 2 if edge_weight_format.endswith("DIAG_ROW") else n * (n - 1) // 2
 
 
 def explicit_positions(n: int, edge_weight_format: str) -> tuple[np.ndarray, np.ndarray]:
@@ -77,11 +116,12 @@ def explicit_positions(n: int, edge_weight_format: str) -> tuple[np.ndarray, np.
 def place_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.ndarray:
     """``[n, n]`` weights from a stream of the right length: a full matrix as given, a triangle
     mirrored."""
+    if edge_weight_format == "FULL_MATRIX":
+        return np.asarray(values, dtype=np.float64).reshape(n, n).copy()
     rows, cols = explicit_positions(n, edge_weight_format)
     weights = np.zeros((n, n))
     weights[rows, cols] = values
-    if edge_weight_format != "FULL_MATRIX":
-        weights[cols, rows] = values
+    weights[cols, rows] = values
     return weights
 
 
@@ -92,7 +132,7 @@ def explicit_weights(values: np.ndarray, n: int, edge_weight_format: str) -> np.
         ValueError: an unsupported format, or the wrong number of values for ``n`` and the format.
     """
     values = np.asarray(values, dtype=np.float64).ravel()
-    expected = explicit_positions(n, edge_weight_format)[0].size
+    expected = explicit_count(n, edge_weight_format)
     if values.size != expected:
         raise ValueError(
             f"EDGE_WEIGHT_SECTION has {values.size} numbers, {edge_weight_format} of {n} nodes needs {expected}"

@@ -17,23 +17,31 @@ is ignored); route-length limits (``DISTANCE``) and service times are not suppor
 refused rather than ignored. ``ROUNDING : NONE`` is cosolve's own keyword for generated
 instances with exact (unrounded) ``EUC_2D`` distances; only cosolve reads it.
 
+Lines and numbers follow :mod:`cosolve.problems.tokens` (ASCII decimal numbers, lines broken at
+``\\n``, ``\\r\\n``, ``\\r`` only). Bounds, shared with TSP (:mod:`cosolve.problems.tsplib_weights`):
+at most :data:`MAX_DIMENSION` nodes, coordinates below ``2**53`` in magnitude, and distances whose
+route sets stay below ``2**53`` (``2 * customers`` edges times the largest distance).
+
 Solutions: CVRPLIB ``.sol`` files (``Route #1: 21 31 19 ...`` lines, then ``Cost 784``).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from vrplib.parse import parse_solution, parse_vrplib
+from vrplib.parse import parse_vrplib
 
 from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.files import read_text
 from cosolve.problems.cvrp.instance import Instance, Solution, distance_matrix
-from cosolve.problems.tsplib_weights import EXPLICIT_FORMATS, explicit_positions, place_weights
+from cosolve.problems.tokens import is_integer, numbered_lines, split_lines, to_float, to_integer
+from cosolve.problems.tsplib_sections import check_distances, coordinate, shown, whole_number
+from cosolve.problems.tsplib_weights import DENSE_MATRIX, EXPLICIT_FORMATS, MAX_NODES, explicit_count, place_weights
 
 FORMATS = ("auto", "vrplib")
 COORD_TYPES = {"EUC_2D": "nint", "CEIL_2D": "ceil", "FLOOR_2D": "floor", "ATT": "att", "GEO": "geo"}
@@ -46,8 +54,10 @@ UNSUPPORTED_SPECS = {
 UNSUPPORTED_SECTIONS = ("TIME_WINDOW", "SERVICE_TIME", "PICKUP_AND_DELIVERY", "BACKHAUL", "RELEASE_TIME", "DURATION")
 MAX_INTEGER = 2**31 - 1
 """Largest integer (dimension, capacity, demand) a file may hold."""
-MAX_DIMENSION = 10_001
+MAX_DIMENSION = MAX_NODES
 """Largest number of nodes: the instance holds a dense distance matrix (0.8 GB at this size)."""
+SNIFF_LINES, SNIFF_CHARS = 100, 2**20
+""":func:`sniff` looks at the first 100 lines within the first MiB of text."""
 
 
 # ---------------------------------------------------------------------------- the line scan
@@ -81,31 +91,28 @@ def _scan(path: Path, text: str) -> _Layout:
     line-numbered error for anything that is neither (where vrplib would fail with a bare message)."""
     layout = _Layout()
     current: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for number, line in numbered_lines(text):
         first = line.split()[0].split(":")[0].upper()
         if first == "EOF":
             break
         if first.endswith("_SECTION"):
             current = first.removesuffix("_SECTION")
             if current in layout.sections:
-                raise CosolveInputError(f"{first} appears twice", path, number)
+                raise CosolveInputError(f"{shown(first)} appears twice", path, number)
             if current in layout.specs:
-                raise CosolveInputError(f"{current} is both a specification and a section", path, number)
+                raise CosolveInputError(f"{shown(current)} is both a specification and a section", path, number)
             rest = line[len(first) :].strip(" \t:").split()
             layout.sections[current] = (number, [(number, rest)] if rest else [])
         elif ":" in line:
             key, value = (part.strip() for part in line.split(":", 1))
             if current is not None:
                 raise CosolveInputError(
-                    f"specification {key.upper()!r} after a data section (every 'KEY : value' line comes first)",
+                    f"specification {shown(key.upper())!r} after a data section (every 'KEY : value' line comes first)",
                     path,
                     number,
                 )
-            if key.upper() in layout.specs:
-                raise CosolveInputError(f"{key.upper()} is given twice", path, number)
+            if key.upper() in layout.specs and key.upper() != "COMMENT":  # several comment lines are fine
+                raise CosolveInputError(f"{shown(key.upper())} is given twice", path, number)
             layout.specs[key.upper()] = (number, value)
         elif current is None:
             raise CosolveInputError(f"expected 'KEY : value' or a *_SECTION header, found {line[:40]!r}", path, number)
@@ -128,23 +135,25 @@ def _parse_with_vrplib(path: Path, layout: _Layout) -> dict:
 # ---------------------------------------------------------------------------- values
 
 
-def _number(path: Path, line: int, token: str, what: str) -> float:
+def _value(path: Path, line: int, token: str, what: str, convert: Callable[[str], Any]) -> Any:
+    """``convert(token)``, its ``ValueError`` turned into an error naming ``what``, file and line."""
     try:
-        value = float(token)
-    except ValueError:
-        raise CosolveInputError(f"{what}: {token!r} is not a number", path, line) from None
-    if not math.isfinite(value):
-        raise CosolveInputError(f"{what}: {token!r} is not a finite number", path, line)
-    return value
+        return convert(token)
+    except ValueError as error:
+        raise CosolveInputError(f"{what}: {error}", path, line) from None
 
 
-def _integer(path: Path, line: int, token: str, what: str) -> int:
-    value = _number(path, line, token, what)
-    if value != int(value):
-        raise CosolveInputError(f"{what}: {token!r} is not an integer", path, line)
+def _number(path: Path, line: int, token: str, what: str) -> float:
+    return _value(path, line, token, what, to_float)
+
+
+def _integer(path: Path, line: int, token: str, what: str, convert: Callable[[str], int] = whole_number) -> int:
+    """An integer of magnitude at most :data:`MAX_INTEGER` (``convert``: :func:`whole_number`,
+    which takes ``12.0``, or the strict :func:`~cosolve.problems.tokens.to_integer`)."""
+    value = _value(path, line, token, what, convert)
     if abs(value) > MAX_INTEGER:
         raise CosolveInputError(f"{what}: {token} is out of range (at most {MAX_INTEGER})", path, line)
-    return int(value)
+    return value
 
 
 def _spec(path: Path, layout: _Layout, key: str, required: bool = True) -> tuple[int | None, str | None]:
@@ -186,9 +195,7 @@ def _dimension(path: Path, layout: _Layout) -> int:
         raise CosolveInputError(f"DIMENSION must be at least 2 (the depot and a customer), got {dimension}", path, line)
     if dimension > MAX_DIMENSION:
         raise CosolveInputError(
-            f"DIMENSION {dimension} is too large (at most {MAX_DIMENSION}: distances are kept as a dense matrix)",
-            path,
-            line,
+            f"DIMENSION {dimension} is too large (at most {MAX_DIMENSION}: {DENSE_MATRIX})", path, line
         )
     return dimension
 
@@ -204,7 +211,7 @@ def _capacity(path: Path, layout: _Layout) -> int:
 def _check_problem_type(path: Path, layout: _Layout) -> None:
     line, kind = _spec(path, layout, "TYPE", required=False)
     if kind is not None and kind.upper() != "CVRP":
-        raise CosolveInputError(f"TYPE is {kind}; this reader handles CVRP files only", path, line)
+        raise CosolveInputError(f"TYPE is {shown(kind)}; this reader handles CVRP files only", path, line)
     for key, what in UNSUPPORTED_SPECS.items():
         if key in layout.specs:
             raise CosolveInputError(f"{what} are not supported by the CVRP model", path, layout.specs[key][0])
@@ -267,7 +274,7 @@ def _coord_section(path: Path, layout: _Layout, dimension: int, required: bool) 
         if name in layout.sections and (name == "NODE_COORD" or not required):
             for number, tokens in _node_rows(path, layout, name, dimension, 2):
                 for token in tokens[1:]:
-                    _number(path, number, token, f"{name}_SECTION coordinate")
+                    _value(path, number, token, f"{name}_SECTION coordinate", coordinate)
             return name
     if required:
         raise CosolveInputError("missing NODE_COORD_SECTION (needed to compute the distances)", path)
@@ -291,21 +298,20 @@ def _explicit_distances(path: Path, layout: _Layout, dimension: int) -> np.ndarr
     form = form.upper()
     if form not in MATRIX_FORMATS:
         raise CosolveInputError(
-            f"EDGE_WEIGHT_FORMAT {form} is not supported (choose from {', '.join(MATRIX_FORMATS)})", path, line
+            f"EDGE_WEIGHT_FORMAT {shown(form)} is not supported (choose from {', '.join(MATRIX_FORMATS)})", path, line
         )
     if "EDGE_WEIGHT" not in layout.sections:
         raise CosolveInputError("missing EDGE_WEIGHT_SECTION (EDGE_WEIGHT_TYPE is EXPLICIT)", path)
     header, rows = layout.sections["EDGE_WEIGHT"]
-    values = [_number(path, number, token, "edge weight") for number, tokens in rows for token in tokens]
-    lines = [number for number, tokens in rows for _ in tokens]
     n = dimension
-    rows_of, _ = explicit_positions(n, form)
-    if len(values) != rows_of.size:
-        where = lines[rows_of.size] if len(values) > rows_of.size else (rows[-1][0] if rows else header)
+    count, expected = sum(len(tokens) for _, tokens in rows), explicit_count(n, form)
+    if count != expected:
+        where = _line_of_token(rows, expected) if count > expected else (rows[-1][0] if rows else header)
         raise CosolveInputError(
-            f"EDGE_WEIGHT_SECTION has {len(values)} numbers; {form} for DIMENSION {n} needs {rows_of.size}", path, where
+            f"EDGE_WEIGHT_SECTION has {count} numbers; {form} for DIMENSION {n} needs {expected}", path, where
         )
-    matrix = place_weights(np.array(values), n, form)
+    values = (_number(path, number, token, "edge weight") for number, tokens in rows for token in tokens)
+    matrix = place_weights(np.fromiter(values, dtype=np.float64, count=count), n, form)
     negative = np.argwhere(matrix < 0)
     if negative.size:
         i, j = negative[0]
@@ -321,7 +327,25 @@ def _explicit_distances(path: Path, layout: _Layout, dimension: int) -> np.ndarr
             header,
         )
     np.fill_diagonal(matrix, 0.0)
+    check_distances(path, matrix, 2 * (n - 1), lambda i, j: header)
     return matrix
+
+
+def _line_of_token(rows: list[tuple[int, list[str]]], index: int) -> int:
+    """The line of the ``index``-th token (0-based) of a section's rows."""
+    for number, tokens in rows:
+        if index < len(tokens):
+            return number
+        index -= len(tokens)
+    raise IndexError(index)
+
+
+def _coordinate_distances(path: Path, layout: _Layout, section: str, coords: np.ndarray, rounding: str) -> np.ndarray:
+    """The distances of ``coords`` under ``rounding``, refused (naming a node's line) when too large."""
+    distances = distance_matrix(coords, rounding)
+    lines = [number for number, _ in layout.sections[section][1]]
+    check_distances(path, distances, 2 * (len(coords) - 1), lambda i, j: lines[j])
+    return distances
 
 
 def _edge_weight_type(path: Path, layout: _Layout) -> tuple[str, str]:
@@ -335,12 +359,14 @@ def _edge_weight_type(path: Path, layout: _Layout) -> tuple[str, str]:
         return kind, "explicit"
     if kind not in COORD_TYPES:
         supported = ", ".join([*COORD_TYPES, "EXPLICIT"])
-        raise CosolveInputError(f"EDGE_WEIGHT_TYPE {kind} is not supported (choose from {supported})", path, line)
+        raise CosolveInputError(
+            f"EDGE_WEIGHT_TYPE {shown(kind)} is not supported (choose from {supported})", path, line
+        )
     if rounding_text is None:
         return kind, COORD_TYPES[kind]
     if kind != "EUC_2D" or rounding_text.upper() not in ("NONE", "NINT"):
         raise CosolveInputError(
-            f"ROUNDING : {rounding_text} is not understood (cosolve writes ROUNDING : NONE with EUC_2D)",
+            f"ROUNDING : {shown(rounding_text)} is not understood (cosolve writes ROUNDING : NONE with EUC_2D)",
             path,
             rounding_line,
         )
@@ -369,7 +395,10 @@ def read(path: str | Path, fmt: str = "auto", name: str | None = None) -> Instan
     data = _parse_with_vrplib(path, layout)
     demands = _demands(path, demand_rows, data, capacity)
     coords = None if coord_section is None else _coords(path, data, coord_section, dimension)
-    distances = explicit if explicit is not None else distance_matrix(coords, rounding)
+    if explicit is not None:
+        distances = explicit
+    else:
+        distances = _coordinate_distances(path, layout, coord_section, coords, rounding)
     return Instance(
         name=name or path.stem,
         coords=coords,
@@ -432,8 +461,9 @@ def write(
 
 
 def sniff(text: str) -> bool:
-    """True when ``text`` is a VRPLIB file of TYPE CVRP (used to detect the problem of a file)."""
-    for raw in text.removeprefix("\ufeff").splitlines()[:100]:
+    """True when ``text`` is a VRPLIB file of TYPE CVRP (used to detect the problem of a file;
+    never raises)."""
+    for raw in split_lines(text[:SNIFF_CHARS])[:SNIFF_LINES]:
         line = raw.strip()
         if "_SECTION" in line:
             return False
@@ -449,32 +479,29 @@ def sniff(text: str) -> bool:
 def read_solution(path: str | Path) -> tuple[Solution, float | None]:
     """Read a CVRPLIB ``.sol`` file: the routes (1-based customer ids) and its ``Cost``, if any.
 
-    The routes are not checked against an instance here; use :func:`check` for that.
+    Lines holding ``Route`` are routes (``Route #k: ids``), a line starting with ``Cost`` the cost,
+    ``#`` lines are comments and other lines are ignored, as in ``vrplib``. The routes are not
+    checked against an instance here; use :func:`check` for that.
     """
     path = Path(path)
-    text = read_text(path)
-    routes_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+    routes, cost = [], None
+    for number, line in numbered_lines(read_text(path)):
         if "Route" in line:
-            routes_seen = True
             if ":" not in line:
                 raise CosolveInputError("a route line needs 'Route #k: ids'", path, number)
-            for token in line.split(":", 1)[1].split():
-                if not token.lstrip("-").isdigit():
-                    raise CosolveInputError(f"route lists {token!r}, not a customer id", path, number)
+            routes.append([_customer(path, number, token) for token in line.split(":", 1)[1].split()])
         elif line.lower().startswith("cost"):
-            value = line[4:].strip(" :\t")
-            _number(path, number, value, "Cost")
-    if not routes_seen:
+            cost = _number(path, number, line[4:].strip(" :\t"), "Cost")
+    if not routes:
         raise CosolveInputError("no 'Route #k: ...' lines: not a CVRPLIB solution file", path)
-    try:
-        data = parse_solution(text)
-    except Exception as error:  # vrplib raises bare ValueErrors on bad input
-        raise CosolveInputError(f"not a valid CVRPLIB solution file ({error})", path) from None
-    cost = data.get("cost")
-    routes = [[int(customer) for customer in route] for route in data["routes"]]
-    return Solution(routes=routes), (float(cost) if isinstance(cost, (int, float)) else None)
+    return Solution(routes=routes), cost
+
+
+def _customer(path: Path, line: int, token: str) -> int:
+    """A customer id of a route line: an ASCII integer of magnitude at most :data:`MAX_INTEGER`."""
+    if not is_integer(token):
+        raise CosolveInputError(f"route lists {token!r}, not a customer id", path, line)
+    return _integer(path, line, token, "route", to_integer)
 
 
 def format_solution(solution: Solution, cost: float | None = None) -> str:

@@ -227,7 +227,7 @@ MALFORMED = [
     ("dimension-smaller-than-rows", _vrp(header=HEADER.replace(": 3", ": 2")), 13,
      "DEMAND_SECTION has 3 rows but DIMENSION is 2"),
     ("coordinate-not-a-number", _vrp(coords="1 0 0\n2 x 4\n3 6 8\n"), 8, "'x' is not a number"),
-    ("coordinate-nan", _vrp(coords="1 0 0\n2 nan 4\n3 6 8\n"), 8, "not a finite number"),
+    ("coordinate-nan", _vrp(coords="1 0 0\n2 nan 4\n3 6 8\n"), 8, "'nan' is not a number"),
     ("coordinate-row-too-short", _vrp(coords="1 0 0\n2 3\n3 6 8\n"), 8, "expected 3 values"),
     ("node-ids-out-of-order", _vrp(coords="1 0 0\n3 3 4\n2 6 8\n"), 8, "node id 3 where 2"),
     ("negative-demand", _vrp(demands="1 0\n2 -5\n3 7\n"), 12, "negative demand -5"),
