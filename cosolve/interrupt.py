@@ -170,4 +170,5 @@ def installed() -> Iterator[None]:
         for deadline in _deadlines:  # after the join: the watcher arms no more
             deadline.cancel()
         _deadlines.clear()
+        _requested.clear()  # a later installation (or a library call) starts afresh
         sys.stderr.flush()

@@ -55,6 +55,24 @@ def test_an_interrupted_cp_sat_search_returns_its_best_solution_marked_interrupt
     assert elapsed < 1.5 + MAX_EXIT_S
 
 
+def test_an_interrupted_routing_search_returns_its_best_tour_marked_interrupted():
+    from cosolve.problems.tsp.io import read as read_tsp
+
+    instance = read_tsp(ROOT / "instances" / "tsp" / "d657.tsp")
+    solve("tsp", [read_tsp(ROOT / "instances" / "tsp" / "eil51.tsp")], "ortools", Settings(time_limit_s=0.2))
+    with interrupt.installed():
+        timer = send_ctrl_c_after(1.5)
+        start = time.perf_counter()
+        try:
+            (result,) = solve("tsp", [instance], "ortools", Settings(time_limit_s=60.0))
+        except KeyboardInterrupt:
+            pytest.fail("Ctrl-C reached Python before the search started (a machine this slow needs a longer delay)")
+        elapsed = time.perf_counter() - start
+        timer.cancel()
+    assert result.status == "interrupted" and result.solution is not None
+    assert elapsed < 1.5 + MAX_EXIT_S
+
+
 def test_ctrl_c_outside_a_native_search_raises_keyboard_interrupt():
     with interrupt.installed():
         timer = send_ctrl_c_after(0.2)
