@@ -176,7 +176,7 @@ def solve(
         raise CosolveInputError(f"{spec.text} found no solution within {time_limit:g} s; raise --time-limit", file)
     result = results[0]  # --out and --plot come with one instance only
     if out is not None:
-        write_text_atomic(out, json.dumps(result.to_json()) + "\n", overwrite=force)
+        write_text_atomic(out, json.dumps(result.to_json(), allow_nan=False) + "\n", overwrite=force)
         console.print(f"solution written to {out}")
     if plot is not None:
         get_problem(name).render(instance, result.solution, str(plot), overwrite=force)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import csv
-import functools
 import glob
 import io
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +16,7 @@ from cosolve import interrupt
 from cosolve.atomic import write_text_atomic
 from cosolve.errors import CosolveInputError
 from cosolve.methods import Settings
+from cosolve.parallel import run_in_processes
 from cosolve.registry import resolve_method
 from cosolve.solve import Result, solve
 
@@ -104,20 +102,10 @@ def compare(
             outputs = solve(problem, [items[p][1] for p in positions], method, settings)
             collect(positions, method, [result.without_solution() for result in outputs])
     else:
-        # A pool that ignores Ctrl-C in its workers and is terminated on it: tasks not yet
-        # started never run, and the running ones stop at once.
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-            handles = [
-                pool.apply_async(
-                    _run_task,
-                    (problem, [items[p][1] for p in positions], method, settings),
-                    callback=functools.partial(collect, positions, method),
-                )
-                for problem, positions, method in tasks
-            ]
-            for handle in handles:
-                handle.get()  # re-raises a task's error
+        arguments = [
+            (problem, [items[p][1] for p in positions], method, settings) for problem, positions, method in tasks
+        ]
+        run_in_processes(_run_task, arguments, jobs, on_result=lambda task, outputs: collect(*tasks[task][1:], outputs))
     interrupt.check()
     return [results[(position, method)] for position in range(len(items)) for method in methods]
 

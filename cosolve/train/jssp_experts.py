@@ -7,8 +7,6 @@ A data set is an ``.npz`` file with ``machines``, ``durations`` and ``start_time
 from __future__ import annotations
 
 import io
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import numpy as np
 
 from cosolve.atomic import write_bytes_atomic
 from cosolve.errors import CosolveInputError
+from cosolve.parallel import run_in_processes
 from cosolve.problems.jssp import Instance, check, generate
 
 
@@ -50,9 +49,7 @@ def solve_experts(size: str, count: int, seed: int, time_limit_s: float = 1.0, j
     """Generate ``count`` instances of ``size`` and solve each with CP-SAT (one worker each)."""
     instances = generate(size, count, seed)
     if jobs > 1:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            answers = list(pool.map(_solve_one, instances, [time_limit_s] * count, range(count)))
+        answers = run_in_processes(_solve_one, [(i, time_limit_s, n) for n, i in enumerate(instances)], jobs)
     else:
         answers = [_solve_one(instance, time_limit_s, i) for i, instance in enumerate(instances)]
     return ExpertSet(
