@@ -194,3 +194,21 @@ def test_simulate_refusal_through_the_cli(tmp_path, capsys):
 def test_an_output_name_the_os_refuses_is_one_line(tmp_path, capsys):
     assert run(["solve", FT06, "-m", "rule:spt", "--out", tmp_path / ("b" * 300 + ".json")]) == 2
     assert "file name too long" in one_error_line(capsys)
+
+
+@pytest.mark.parametrize(
+    ("problem", "size"),
+    [
+        ("jssp", "99999999999x99999999999"),
+        ("jssp", "1_0x5"),
+        ("tsp", "99999999999"),
+        ("tsp", "²²"),
+        ("cvrp", "1_000"),
+        ("knapsack", "²²"),
+        ("binpacking", "u١٢"),
+    ],
+)
+def test_generate_sizes_are_ascii_and_bounded_before_anything_is_made(problem, size, tmp_path, capsys):
+    """Regression: a huge size allocated (MemoryError) or ran for ever; unicode digits crashed ``int()``."""
+    assert run(["generate", problem, "--size", size, "--out", tmp_path / "g"]) == 2
+    assert f"size {size!r}" in one_error_line(capsys) and not (tmp_path / "g").exists()

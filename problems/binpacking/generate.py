@@ -51,10 +51,10 @@ SCHOLL_ITEMS = {"1": 50, "2": 100, "3": 200, "4": 500}
 SCHOLL_CAPACITY = {"1": 100, "2": 120, "3": 150}
 SCHOLL_LOW = {"1": 1, "2": 20, "4": 30}
 
-_U = re.compile(r"u?(\d+)")
-_T = re.compile(r"t(\d+)")
-_WEIBULL = re.compile(r"(?:weibull|w)(\d+)")
-_SCHOLL = re.compile(r"scholl1?_n(\d+)_c(\d+)_w(\d+)")
+_U = re.compile(r"u?([0-9]{1,9})")
+_T = re.compile(r"t([0-9]{1,9})")
+_WEIBULL = re.compile(r"(?:weibull|w)([0-9]{1,9})")
+_SCHOLL = re.compile(r"scholl1?_n([0-9]{1,9})_c([0-9]{1,9})_w([0-9]{1,9})")
 _SCHOLL_NAME = re.compile(r"n([1-4])c([1-3])w([124])")
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from cosolve.errors import CosolveInputError
 from cosolve.problems.cvrp.instance import Instance, distance_matrix
+from cosolve.problems.tokens import to_integer
 
 CAPACITIES = {10: 20, 20: 30, 50: 40, 100: 50, 200: 80, 500: 100, 1000: 250}
 MAX_DEMAND = 9
@@ -45,7 +46,7 @@ def parse_size(size: str | int) -> int:
     """``"100"``, ``"cvrp100"`` or ``100`` -> 100 customers."""
     text = str(size).strip().lower().removeprefix("cvrp")
     try:
-        n_customers = int(text)
+        n_customers = to_integer(text)
     except ValueError:
         raise CosolveInputError(f"size {size!r} is not a number of customers, e.g. 100 or cvrp100") from None
     if not 1 <= n_customers <= MAX_CUSTOMERS:

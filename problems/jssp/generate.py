@@ -21,7 +21,10 @@ import numpy as np
 
 from cosolve.errors import CosolveInputError
 from cosolve.problems.jssp.instance import Instance
+from cosolve.problems.tokens import to_integer
 
+MAX_OPERATIONS = 1_000_000
+"""The most operations (jobs x machines) of a generated shop."""
 _MODULUS, _MULTIPLIER, _QUOTIENT, _REMAINDER = 2147483647, 16807, 127773, 2836
 
 
@@ -61,11 +64,13 @@ def taillard_instance(
 def parse_size(size: str) -> tuple[int, int]:
     """``"15x15"`` -> ``(15, 15)`` (jobs x machines)."""
     try:
-        jobs, machines = (int(part) for part in size.lower().split("x"))
+        jobs, machines = (to_integer(part.strip()) for part in size.lower().split("x"))
     except ValueError:
         raise CosolveInputError(f"size {size!r} is not JOBSxMACHINES, e.g. 15x15") from None
     if jobs < 1 or machines < 1:
         raise CosolveInputError(f"size {size!r} needs at least one job and one machine")
+    if jobs * machines > MAX_OPERATIONS:
+        raise CosolveInputError(f"size {size!r} has more than {MAX_OPERATIONS:,} operations")
     return jobs, machines
 
 

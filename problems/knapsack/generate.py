@@ -31,6 +31,7 @@ import numpy as np
 
 from cosolve.errors import CosolveInputError
 from cosolve.problems.knapsack.instance import Instance
+from cosolve.problems.tokens import is_integer
 
 KINDS = ("uncorrelated", "weak", "strong", "inverse", "subset")
 ALIASES = {"weakly": "weak", "strongly": "strong", "subsetsum": "subset"}
@@ -45,7 +46,7 @@ def parse_size(size: str | int) -> tuple[str, int]:
     names = sorted([*KINDS, *ALIASES], key=len, reverse=True)
     prefix = next((name for name in names if text.startswith(name)), "")
     digits = text.removeprefix(prefix).lstrip("_")
-    if not digits.isdigit() or not 1 <= int(digits) <= MAX_ITEMS:
+    if not is_integer(digits) or not 1 <= int(digits) <= MAX_ITEMS:
         raise CosolveInputError(
             f"size {size!r}: expected [kind]N with N in 1..{MAX_ITEMS} items and kind one of "
             f"{', '.join(KINDS)} (e.g. 100 or strong200)"

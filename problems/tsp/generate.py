@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from cosolve.errors import CosolveInputError
+from cosolve.problems.tokens import is_integer
 from cosolve.problems.tsp.instance import Instance
-from cosolve.problems.tsplib_weights import euclidean
+from cosolve.problems.tsplib_weights import MAX_NODES, euclidean
 
 KINDS = ("uniform", "clustered")
 
@@ -19,8 +20,8 @@ def parse_size(size: str) -> tuple[str, int]:
     text = str(size).strip().lower().removeprefix("tsp")
     kind = next((k for k in KINDS if text.startswith(k)), "uniform")
     digits = text.removeprefix(kind)
-    if not digits.isdigit() or int(digits) < 3:
-        raise CosolveInputError(f"size {size!r}: expected a node count of at least 3, e.g. 100 or clustered100")
+    if not is_integer(digits) or not 3 <= int(digits) <= MAX_NODES:
+        raise CosolveInputError(f"size {size!r}: expected a node count in 3..{MAX_NODES}, e.g. 100 or clustered100")
     return kind, int(digits)
 
 
