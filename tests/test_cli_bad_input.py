@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
+from cli_support import error_line, plain_console, run  # noqa: F401 (a fixture)
 
 import cosolve.atomic
 import cosolve.cli as cli
@@ -27,24 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FT06 = ROOT / "instances" / "jssp" / "ft06.jsp"
 
 
-@pytest.fixture(autouse=True)
-def plain_console(monkeypatch):
-    monkeypatch.setattr(cli, "console", Console(width=200, color_system=None, highlight=False, force_terminal=False))
-    monkeypatch.delenv("COSOLVE_DEBUG", raising=False)
-
-
-def run(argv: list) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([str(arg) for arg in argv])
-    return exit_info.value.code or 0
-
-
-def one_error_line(capsys) -> str:
-    captured = capsys.readouterr()
-    lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert len(lines) == 1, captured.err
-    assert "Traceback" not in captured.err + captured.out
-    return lines[0]
+pytestmark = pytest.mark.usefixtures("plain_console")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +51,7 @@ def one_error_line(capsys) -> str:
 def test_option_errors_are_one_line_naming_the_option(argv, needle, capsys):
     """Regression: the argument parser's errors were a multi-line box."""
     assert run(argv) == 2
-    line = one_error_line(capsys)
+    line = error_line(capsys)
     assert line.startswith("cosolve: error:") and needle in line
 
 
@@ -83,35 +66,35 @@ def test_option_errors_are_one_line_naming_the_option(argv, needle, capsys):
 )
 def test_paths_the_os_refuses_are_one_line(make_path, needle, tmp_path, capsys):
     assert run(["solve", make_path(tmp_path), "-m", "rule:spt"]) == 2
-    assert needle in one_error_line(capsys)
+    assert needle in error_line(capsys)
 
 
 def test_a_symlink_loop_is_one_line(tmp_path, capsys):
     (tmp_path / "a.jsp").symlink_to(tmp_path / "b.jsp")
     (tmp_path / "b.jsp").symlink_to(tmp_path / "a.jsp")
     assert run(["solve", tmp_path / "a.jsp", "-m", "rule:spt"]) == 2
-    assert "symbolic links" in one_error_line(capsys)
+    assert "symbolic links" in error_line(capsys)
 
 
 def test_an_endless_file_is_read_up_to_the_limit_only(monkeypatch, capsys):
     """Regression: ``/dev/zero`` was read until memory ran out."""
     monkeypatch.setattr(cosolve.files, "MAX_FILE_BYTES", 2**20)
     assert run(["solve", "/dev/zero", "--problem", "jssp"]) == 2
-    assert "larger than 1 MiB" in one_error_line(capsys)
+    assert "larger than 1 MiB" in error_line(capsys)
 
 
 def test_out_naming_a_folder_is_refused_before_solving_even_with_force(tmp_path, capsys, monkeypatch):
     solved = []
     monkeypatch.setattr(cli, "solve_instances", lambda *args: solved.append(args))
     assert run(["solve", FT06, "-m", "rule:spt", "--out", tmp_path, "--force"]) == 2
-    assert "is a folder" in one_error_line(capsys) and solved == []
+    assert "is a folder" in error_line(capsys) and solved == []
 
 
 def test_out_in_a_folder_without_write_permission_is_refused_before_solving(tmp_path, capsys, monkeypatch):
     real_access = os.access
     monkeypatch.setattr(cosolve.atomic.os, "access", lambda path, mode: path != tmp_path and real_access(path, mode))
     assert run(["solve", FT06, "-m", "rule:spt", "--out", tmp_path / "s.json"]) == 2
-    assert "cannot write in folder" in one_error_line(capsys)
+    assert "cannot write in folder" in error_line(capsys)
 
 
 def test_an_os_refusal_while_writing_is_one_line_and_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
@@ -122,7 +105,7 @@ def test_an_os_refusal_while_writing_is_one_line_and_leaves_no_temporary_file(tm
 
     monkeypatch.setattr(cosolve.atomic.os, "replace", refuse)
     assert run(["solve", FT06, "-m", "rule:spt", "--out", tmp_path / "s.json"]) == 2
-    assert "cannot write: permission denied" in one_error_line(capsys)
+    assert "cannot write: permission denied" in error_line(capsys)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -130,7 +113,7 @@ def test_a_plot_of_an_unknown_format_is_refused_before_out_is_written(tmp_path, 
     """Regression: ``--plot g.xyz`` failed in matplotlib after ``--out`` was written."""
     out = tmp_path / "s.json"
     assert run(["solve", FT06, "-m", "rule:spt", "--out", out, "--plot", tmp_path / "g.xyz"]) == 2
-    assert ".png" in one_error_line(capsys) and not out.exists()
+    assert ".png" in error_line(capsys) and not out.exists()
 
 
 def test_generate_writes_each_file_as_it_is_made_and_stops_at_an_existing_one(tmp_path, capsys):
@@ -140,7 +123,7 @@ def test_generate_writes_each_file_as_it_is_made_and_stops_at_an_existing_one(tm
     for name in ("jssp_4x3_s0_0000.jsp", "jssp_4x3_s0_0002.jsp"):
         (tmp_path / name).unlink()
     assert run(["generate", "jssp", "--size", "4x3", "--count", "3", "--out", tmp_path]) == 2
-    assert "1 of 3 files written before it" in one_error_line(capsys)
+    assert "1 of 3 files written before it" in error_line(capsys)
     assert (tmp_path / "jssp_4x3_s0_0001.jsp").read_text() == "keep me\n"
 
 
@@ -157,7 +140,7 @@ def test_generate_interrupted_says_how_many_complete_files_it_wrote(tmp_path, ca
 
     monkeypatch.setattr(jssp, "write", write_then_interrupt)
     assert run(["generate", "jssp", "--size", "4x3", "--count", "5", "--out", tmp_path]) == 130
-    assert one_error_line(capsys) == f"cosolve: interrupted: 2 of 5 complete files written to {tmp_path}"
+    assert error_line(capsys) == f"cosolve: interrupted: 2 of 5 complete files written to {tmp_path}"
     assert sorted(tmp_path.iterdir()) == sorted(written)
 
 
@@ -187,13 +170,13 @@ def test_simulate_refusal_through_the_cli(tmp_path, capsys):
     rows = [" ".join(f"{(job + m) % 5} {190 + m}" for m in range(5)) for job in range(5)]
     shop.write_text("5 5\n" + "\n".join(rows) + "\n")
     assert run(["simulate", shop, "--shutdown-prob", "0.05", "--seeds", "1..3", "--methods", "rule:spt"]) == 2
-    assert "can hardly complete" in one_error_line(capsys)
+    assert "can hardly complete" in error_line(capsys)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file names")
 def test_an_output_name_the_os_refuses_is_one_line(tmp_path, capsys):
     assert run(["solve", FT06, "-m", "rule:spt", "--out", tmp_path / ("b" * 300 + ".json")]) == 2
-    assert "file name too long" in one_error_line(capsys)
+    assert "file name too long" in error_line(capsys)
 
 
 @pytest.mark.parametrize(
@@ -211,4 +194,4 @@ def test_an_output_name_the_os_refuses_is_one_line(tmp_path, capsys):
 def test_generate_sizes_are_ascii_and_bounded_before_anything_is_made(problem, size, tmp_path, capsys):
     """Regression: a huge size allocated (MemoryError) or ran for ever; unicode digits crashed ``int()``."""
     assert run(["generate", problem, "--size", size, "--out", tmp_path / "g"]) == 2
-    assert f"size {size!r}" in one_error_line(capsys) and not (tmp_path / "g").exists()
+    assert f"size {size!r}" in error_line(capsys) and not (tmp_path / "g").exists()

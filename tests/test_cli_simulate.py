@@ -6,9 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from cli_support import error_line, plain_console, run  # noqa: F401 (a fixture)
 
-import cosolve.cli as cli
 from cosolve.baselines.jssp_dynamic_rules import simulate_rule
 from cosolve.problems.jssp import read
 from cosolve.problems.jssp.dynamic.env import Dynamics
@@ -19,22 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FT06 = ROOT / "instances" / "jssp" / "ft06.jsp"
 
 
-@pytest.fixture(autouse=True)
-def plain_console(monkeypatch):
-    monkeypatch.setattr(cli, "console", Console(width=200, color_system=None, highlight=False, force_terminal=False))
-    monkeypatch.delenv("COSOLVE_DEBUG", raising=False)
-
-
-def run(argv: list) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([str(arg) for arg in argv])
-    return exit_info.value.code or 0
-
-
-def error_line(capsys) -> str:
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(lines) == 1, lines
-    return lines[0]
+pytestmark = pytest.mark.usefixtures("plain_console")
 
 
 def test_simulate_prints_the_summary_and_writes_rows_and_a_chart(tmp_path, capsys):

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fuzz_inputs import time_limit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -113,22 +112,6 @@ def solve_json(tmp_path: Path, path: Path, method: str) -> dict:
     data = json.loads(out.read_text(), parse_constant=refuse)
     assert math.isfinite(data["objective"])
     return data
-
-
-@contextmanager
-def deadline(seconds: float):
-    """Fail (instead of hanging) when the block runs longer than ``seconds``."""
-
-    def expire(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------------------- 1. DIMENSION
@@ -329,7 +312,7 @@ segments forever (float rounding of distances near 1e12 "improved" each way)."""
 def test_sweep_two_opt_ends_on_float_rounding_ties(tmp_path, capsys):
     path = write(tmp_path, CYCLING, "cycling.vrp")
     instance = cvrp.read(path)
-    with deadline(20):
+    with time_limit(20):
         solution = sweep(instance)
         data = solve_json(tmp_path, path, "sweep")
     cvrp.check(instance, solution)
@@ -489,6 +472,7 @@ def test_several_comment_lines_are_accepted(tmp_path):
     vrp = tmp_path / "two.vrp"
     vrp.write_text(
         "NAME : two\nCOMMENT : first\nCOMMENT : second\nTYPE : CVRP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EUC_2D\n"
-        "CAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n2 3 0\n3 0 4\nDEMAND_SECTION\n1 0\n2 4\n3 5\nDEPOT_SECTION\n1\n-1\nEOF\n"
+        "CAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n2 3 0\n3 0 4\n"
+        "DEMAND_SECTION\n1 0\n2 4\n3 5\nDEPOT_SECTION\n1\n-1\nEOF\n"
     )
     assert read_cvrp(vrp).n_customers == 2
