@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cosolve.errors import CosolveInputError
+from cosolve.problems.tokens import to_float, to_integer
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class MethodSpec:
         if value is None:
             return default
         try:
-            return int(value)
+            return to_integer(value)
         except ValueError:
             raise CosolveInputError(f"method {self.text!r}: {key}={value!r} is not an integer") from None
 
@@ -57,7 +58,7 @@ class MethodSpec:
         if value is None:
             return default
         try:
-            return float(value)
+            return to_float(value)
         except ValueError:
             raise CosolveInputError(f"method {self.text!r}: {key}={value!r} is not a number") from None
 

@@ -1,17 +1,21 @@
 """The job shop method table.
 
-``gnn[:sample=N][:temp=T][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``, ``ortools[:hint=<rule>]``.
+``gnn[:sample=N][:temp=T][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``,
+``ortools[:hint=<start>]``, ``tabu[:start=<start>][:iters=N]``. A start is ``gnn`` (the greedy
+policy) or a rule name; ``ortools`` also takes ``hint=tabu`` (half the time limit goes to the
+tabu search, half to CP-SAT).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cosolve.baselines.jssp_rules import RULES, run_rule
 from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
-from cosolve.problems.jssp.instance import Instance
+from cosolve.problems.jssp.instance import Instance, Solution
 
 DEFAULT_METHOD = "gnn"
 
@@ -39,28 +43,77 @@ def rule_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Setti
     return [MethodOutput(solution, per_instance) for solution in solutions]
 
 
+START_METHODS = ("gnn", *RULES)
+"""Constructors a search starts from: the greedy policy or a dispatching rule."""
+HINT_SHARE = 0.5
+"""The share of the time limit a search method gets when it hints CP-SAT (``ortools:hint=tabu``)."""
+
+
+def start_schedules(instances: Sequence[Instance], start: str, settings: Settings) -> list[Solution]:
+    """The schedules of the constructor ``start`` (see :data:`START_METHODS`) for ``instances``."""
+    if start == "gnn":
+        return [output.solution for output in gnn_runner(instances, MethodSpec.parse("gnn"), settings)]
+    return run_rule(instances, start, device=settings.torch_device(), seed=settings.seed)
+
+
+def _check_start(spec: MethodSpec, key: str, allowed: Sequence[str]) -> None:
+    value = spec.options.get(key)
+    if value is not None and value not in allowed:
+        raise CosolveInputError(f"method {spec.text!r}: unknown {key} {value!r} (choose from {', '.join(allowed)})")
+
+
 def validate_ortools(spec: MethodSpec) -> None:
     if spec.variant is not None:
-        raise CosolveInputError(f"method {spec.text!r}: ortools takes no variant (e.g. ortools or ortools:hint=mwkr)")
+        raise CosolveInputError(f"method {spec.text!r}: ortools takes no variant (e.g. ortools or ortools:hint=gnn)")
     spec.reject_unknown_options(["hint"])
-    hint_rule = spec.options.get("hint")
-    if hint_rule is not None and hint_rule not in RULES:
-        raise CosolveInputError(f"method {spec.text!r}: unknown hint rule (choose from {', '.join(RULES)})")
+    _check_start(spec, "hint", (*START_METHODS, "tabu"))
 
 
 def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
-    """CP-SAT on each instance in turn, optionally hinted with a dispatching rule's schedule."""
+    """CP-SAT on each instance in turn, optionally hinted with a constructor's or a tabu search's
+    schedule (CP-SAT then never ends above it)."""
     from cosolve.baselines.jssp_cpsat import solve_cpsat  # OR-Tools loads only when asked for
 
     validate_ortools(spec)
-    hint_rule = spec.options.get("hint")
+    hint_method = spec.options.get("hint")
     outputs = []
     for instance in instances:
         begin = time.perf_counter()
-        hint = run_rule([instance], hint_rule)[0] if hint_rule else None
-        result = solve_cpsat(instance, settings.time_limit_s, settings.resolved_workers(), hint, settings.seed)
+        hint = None
+        if hint_method == "tabu":
+            hint = tabu_runner(
+                [instance], MethodSpec.parse("tabu"), replace(settings, time_limit_s=HINT_SHARE * settings.time_limit_s)
+            )[0].solution
+        elif hint_method is not None:
+            hint = start_schedules([instance], hint_method, settings)[0]
+        remaining = max(0.01, settings.time_limit_s - (time.perf_counter() - begin))
+        result = solve_cpsat(instance, remaining, settings.resolved_workers(), hint, settings.seed)
         outputs.append(MethodOutput(result.solution, time.perf_counter() - begin, result.status, result.bound))
     return outputs
+
+
+def validate_tabu(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: tabu takes options, not a variant (e.g. tabu:start=mwkr)")
+    spec.reject_unknown_options(["start", "iters"])
+    _check_start(spec, "start", START_METHODS)
+    if "iters" in spec.options and spec.int_option("iters", 1) < 1:
+        raise CosolveInputError(f"method {spec.text!r}: iters must be at least 1")
+
+
+def tabu_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """Tabu search over N5 from a constructor's schedules (default ``gnn``), ``--time-limit``
+    seconds per instance in all (the start included), or exactly ``iters`` iterations."""
+    from cosolve.baselines.jssp_tabu import tabu_search
+
+    validate_tabu(spec)
+    begin = time.perf_counter()
+    starts = start_schedules(instances, spec.options.get("start", "gnn"), settings)
+    iterations = spec.int_option("iters", 0) or None
+    budget = None if iterations else settings.time_limit_s * len(instances) - (time.perf_counter() - begin)
+    solutions = tabu_search(instances, starts, budget, iterations, settings.seed)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(solution, per_instance) for solution in solutions]
 
 
 def validate_gnn(spec: MethodSpec) -> None:
@@ -93,6 +146,7 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
 
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
-    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=<rule>]"),
+    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=gnn|tabu|<rule>]"),
+    "tabu": MethodFamily(tabu_runner, validate_tabu, "tabu[:start=gnn|<rule>][:iters=N]", batched=True),
     "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:temp=T][:checkpoint=PATH]", batched=True),
 }
