@@ -33,6 +33,7 @@ MESSAGE = "cosolve: interrupted"
 
 _requested = threading.Event()
 _stops: list[Callable[[], None]] = []
+_deadlines: list[threading.Timer] = []  # forced exits armed by the watcher
 _lock = threading.Lock()
 
 
@@ -139,9 +140,6 @@ def _watch(reader: socket.socket, done: threading.Event) -> None:
         deadline.daemon = True
         deadline.start()
         _deadlines.append(deadline)
-
-
-_deadlines: list[threading.Timer] = []
 
 
 @contextmanager

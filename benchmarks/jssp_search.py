@@ -1,0 +1,190 @@
+"""Job shop search at equal wall time per instance: constructors, tabu search, learned search and
+CP-SAT on the 80 Taillard and 80 DMU instances, per size group.
+
+    python benchmarks/jssp_search.py --family ta --budgets 10 --methods tabu,ortools
+    python benchmarks/jssp_search.py --report          # tables and the anytime plot from the rows
+
+Every (instance, method, budget) is one row of ``results/jssp_search.csv``, appended as soon as it
+is measured: an interrupted run resumes where it stopped (rows already there are skipped), and runs
+on several days add up. Each method gets ``--time-limit`` = the budget per instance and
+``--workers`` CPU workers (CP-SAT's search workers; the tabu search uses one core), on the CPU.
+Every schedule passes the checker (``cosolve.solve``). ``--report`` writes the per-group mean gaps
+to best known per method and budget (``results/jssp_search.json``) and an anytime plot, gap
+against seconds, one line per method and one panel per group (``results/jssp_search.png``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import time
+from collections import defaultdict
+from statistics import mean
+
+from _common import RESULTS, hardware, save
+
+from cosolve.instances import path_of
+from cosolve.methods import Settings
+from cosolve.problems import jssp
+from cosolve.solve import solve
+
+ROWS = RESULTS / "jssp_search.csv"
+COLUMNS = ("family", "instance", "group", "method", "budget_s", "objective", "best_known", "gap", "runtime_s")
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def done_rows() -> set[tuple[str, str, float]]:
+    if not ROWS.exists():
+        return set()
+    with ROWS.open() as handle:
+        return {(row["instance"], row["method"], float(row["budget_s"])) for row in csv.DictReader(handle)}
+
+
+def append_row(row: dict) -> None:
+    new = not ROWS.exists()
+    with ROWS.open("a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=(*COLUMNS, "hardware", "commit"))
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def run(family: str, methods: list[str], budgets: list[float], workers: int, first: int, last: int) -> None:
+    done = done_rows()
+    machine, version = hardware(), commit()
+    for number in range(first, last + 1):
+        name = f"{family}{number:02d}"
+        instance = jssp.read(path_of("jssp", name))
+        group = f"{instance.n_jobs}x{instance.n_machines}"
+        for budget in budgets:
+            for method in methods:
+                if (name, method, budget) in done:
+                    continue
+                settings = Settings(time_limit_s=budget, workers=workers, device="cpu", seed=0)
+                begin = time.perf_counter()
+                (result,) = solve("jssp", [instance], method, settings)
+                runtime = time.perf_counter() - begin
+                append_row(
+                    {
+                        "family": family,
+                        "instance": name,
+                        "group": group,
+                        "method": method,
+                        "budget_s": budget,
+                        "objective": int(result.objective),
+                        "best_known": result.best_known,
+                        "gap": round(result.gap_percent, 4),
+                        "runtime_s": round(runtime, 3),
+                        "hardware": machine,
+                        "commit": version,
+                    }
+                )
+                print(
+                    f"{name} {group} {method} {budget:g}s: {result.objective} ({result.gap_percent:.2f}%)", flush=True
+                )
+
+
+def _by_size(item: tuple) -> tuple:
+    """Rows by family, then group size (jobs x machines), then method and budget."""
+    (family, group, method, budget), _ = item
+    jobs, machines = (int(part) for part in group.split("x"))
+    return family, jobs * machines, jobs, method, budget
+
+
+def report() -> None:
+    with ROWS.open() as handle:
+        rows = list(csv.DictReader(handle))
+    table: dict = defaultdict(list)
+    for row in rows:
+        table[(row["family"], row["group"], row["method"], float(row["budget_s"]))].append(float(row["gap"]))
+    summary: dict = {}
+    for (family, group, method, budget), gaps in sorted(table.items(), key=_by_size):
+        summary.setdefault(f"{family} {group}", {}).setdefault(method, {})[f"{budget:g}"] = {
+            "mean_gap": round(mean(gaps), 3),
+            "instances": len(gaps),
+        }
+    path = save("jssp_search", {"hardware": rows[0]["hardware"] if rows else "", "groups": summary})
+    print(markdown(summary))
+    print(f"wrote {path}")
+    plot(summary)
+
+
+def markdown(summary: dict) -> str:
+    """The mean gaps as a markdown table: a row per group (and the family means), a column per
+    method and budget."""
+    columns = sorted(
+        {(method, budget) for methods in summary.values() for method, by in methods.items() for budget in by},
+        key=lambda column: (float(column[1]), column[0]),
+    )
+    lines = ["| group | " + " | ".join(f"{method} {budget} s" for method, budget in columns) + " |"]
+    lines.append("|---" * (len(columns) + 1) + "|")
+    families: dict = defaultdict(lambda: defaultdict(list))
+    for group, methods in summary.items():
+        cells = []
+        for method, budget in columns:
+            cell = methods.get(method, {}).get(budget)
+            cells.append("-" if cell is None else f"{cell['mean_gap']:.2f}")
+            if cell is not None:
+                families[group.split()[0]][(method, budget)].append(cell["mean_gap"])
+        lines.append(f"| {group} | " + " | ".join(cells) + " |")
+    for family, by_column in families.items():
+        cells = [f"{mean(by_column[c]):.2f}" if c in by_column else "-" for c in columns]
+        lines.append(f"| **{family} mean** | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(summary: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = list(summary)
+    columns = 4
+    rows = (len(groups) + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows), squeeze=False)
+    for axis, group in zip(axes.ravel(), groups):
+        for method, by_budget in summary[group].items():
+            budgets = sorted(by_budget, key=float)
+            axis.plot(
+                [float(b) for b in budgets], [by_budget[b]["mean_gap"] for b in budgets], marker="o", label=method
+            )
+        axis.set_xscale("log")
+        axis.set_title(group)
+        axis.set_xlabel("seconds per instance")
+        axis.set_ylabel("gap to best known (%)")
+    for axis in axes.ravel()[len(groups) :]:
+        axis.axis("off")
+    axes.ravel()[0].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(RESULTS / "jssp_search.png", dpi=120)
+    print(f"wrote {RESULTS / 'jssp_search.png'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", choices=("ta", "dmu"), default="ta")
+    parser.add_argument("--methods", default="gnn,tabu,ortools,ortools:hint=gnn")
+    parser.add_argument("--budgets", default="1,10,60", help="seconds per instance, comma-separated")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--first", type=int, default=1, help="first instance number")
+    parser.add_argument("--last", type=int, default=80, help="last instance number")
+    parser.add_argument("--report", action="store_true", help="only summarise the rows measured so far")
+    args = parser.parse_args()
+    if args.report:
+        report()
+        return
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    budgets = [float(b) for b in args.budgets.split(",")]
+    run(args.family, methods, budgets, args.workers, args.first, args.last)
+
+
+if __name__ == "__main__":
+    main()
