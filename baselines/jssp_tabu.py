@@ -89,12 +89,13 @@ def _search_slice(
     kicks: int,
     exact: bool,
     finished: np.ndarray,
+    evaluated: np.ndarray,
 ) -> bool:
     """``iterations`` tabu steps for every instance ``b`` of the batch (state arrays ``[B, ...]``
     updated in place: ``orders``/``best_orders`` ``[B, M, J]``, ``best``/``current`` makespans,
     ``tabu`` ``[B, tenure, 2]``, ``tabu_next`` ring positions, ``stall`` steps since the last best,
-    ``finished``: the critical path is one block, so the makespan is optimal). True when every
-    instance is finished."""
+    ``finished``: the critical path is one block, so the makespan is optimal; ``evaluated``: moves
+    evaluated so far). True when every instance is finished."""
     n_ops = n_jobs * n_machines
     heads = np.zeros(n_ops, dtype=np.int64)
     tails = np.zeros(n_ops, dtype=np.int64)
@@ -132,6 +133,7 @@ def _search_slice(
                 ring[:, :] = -1
                 stall[b] = 0
                 continue
+            evaluated[b] += count
             if not exact:
                 previous, following = machine_links(order, n_ops)
             chosen, chosen_value = -1, -1
@@ -167,13 +169,15 @@ def tabu_search(
     iterations: int | None = None,
     seed: int = 0,
     settings: TabuSettings | None = None,
+    stats: dict | None = None,
 ) -> list[Solution]:
     """Improve the schedules ``starts`` of same-shape ``instances`` by tabu search; the best
     schedule of each, never worse than its start.
 
     Stops after ``time_limit_s`` seconds of wall time for the whole batch, or after ``iterations``
     steps per instance (deterministic for a seed), whichever comes first; one of them is needed.
-    Ctrl-C stops the search and returns the best schedules so far."""
+    Ctrl-C stops the search and returns the best schedules so far. ``stats``, when given, receives
+    ``iterations`` (per instance), ``moves`` (evaluated, all instances) and ``seconds``."""
     if time_limit_s is None and iterations is None:
         raise ValueError("give a time limit or a number of iterations")
     settings = settings or TabuSettings()
@@ -193,6 +197,7 @@ def tabu_search(
     )
     rng[rng == 0] = 1
     finished = np.zeros(len(instances), dtype=np.bool_)
+    evaluated = np.zeros(len(instances), dtype=np.int64)
     state = (orders, best_orders, best, current, tabu, tabu_next, stall, rng, durations, machines)
     done, step = 0, 16
     with interrupt.stoppable(lambda: None):
@@ -204,12 +209,22 @@ def tabu_search(
             count = step if iterations is None else min(step, iterations - done)
             slice_begin = time.perf_counter()
             if _search_slice(
-                *state, n_jobs, n_machines, count, settings.patience, settings.kicks, settings.exact, finished
+                *state,
+                n_jobs,
+                n_machines,
+                count,
+                settings.patience,
+                settings.kicks,
+                settings.exact,
+                finished,
+                evaluated,
             ):
                 break  # every schedule is provably optimal
             done += count
             elapsed = time.perf_counter() - slice_begin
             step = int(np.clip(step * SLICE_S / max(elapsed, 1e-6), 1, min(4 * step, MAX_STEP)))
+    if stats is not None:
+        stats.update(iterations=done, moves=int(evaluated.sum()), seconds=time.perf_counter() - begin)
     for b in range(len(instances)):  # the schedule of the last move was not evaluated yet
         if _makespan(orders[b], durations[b], n_jobs, n_machines) < best[b]:
             best_orders[b] = orders[b]

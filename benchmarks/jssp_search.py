@@ -78,9 +78,9 @@ def run(family: str, methods: list[str], budgets: list[float], workers: int, fir
                         "group": group,
                         "method": method,
                         "budget_s": budget,
-                        "objective": int(result.objective),
+                        "objective": "" if result.objective is None else int(result.objective),
                         "best_known": result.best_known,
-                        "gap": round(result.gap_percent, 4),
+                        "gap": "" if result.gap_percent is None else round(result.gap_percent, 4),
                         "runtime_s": round(runtime, 3),
                         "hardware": machine,
                         "commit": version,
@@ -102,8 +102,9 @@ def report() -> None:
     with ROWS.open() as handle:
         rows = list(csv.DictReader(handle))
     table: dict = defaultdict(list)
-    for row in rows:
-        table[(row["family"], row["group"], row["method"], float(row["budget_s"]))].append(float(row["gap"]))
+    for row in rows:  # a method without a schedule in time counts as missing (shown in the counts)
+        if row["gap"]:
+            table[(row["family"], row["group"], row["method"], float(row["budget_s"]))].append(float(row["gap"]))
     summary: dict = {}
     for (family, group, method, budget), gaps in sorted(table.items(), key=_by_size):
         summary.setdefault(f"{family} {group}", {}).setdefault(method, {})[f"{budget:g}"] = {
@@ -168,6 +169,32 @@ def plot(summary: dict) -> None:
     print(f"wrote {RESULTS / 'jssp_search.png'}")
 
 
+def speed(seconds: float) -> None:
+    """Tabu iterations and moves evaluated per second per instance on a 15x15 and a 50x20 shop
+    (one core, after a first call that compiles the kernels; that call's time is printed too)."""
+    from cosolve.baselines.jssp_tabu import tabu_search
+    from cosolve.problems.jssp.methods import start_schedules
+
+    settings = Settings(device="cpu")
+    results = {}
+    for name in ("ta01", "ta61"):
+        instance = jssp.read(path_of("jssp", name))
+        start = start_schedules([instance], "gnn", settings)
+        begin = time.perf_counter()
+        tabu_search([instance], start, iterations=1)
+        first_call = time.perf_counter() - begin
+        stats: dict = {}
+        tabu_search([instance], start, time_limit_s=seconds, stats=stats)
+        group = f"{instance.n_jobs}x{instance.n_machines}"
+        results[group] = {
+            "first_call_s": round(first_call, 3),
+            "iterations_per_s": round(stats["iterations"] / stats["seconds"]),
+            "moves_per_s": round(stats["moves"] / stats["seconds"]),
+        }
+        print(group, results[group], flush=True)
+    save("jssp_search_speed", {"hardware": hardware(), "seconds": seconds, "groups": results})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--family", choices=("ta", "dmu"), default="ta")
@@ -177,9 +204,13 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=1, help="first instance number")
     parser.add_argument("--last", type=int, default=80, help="last instance number")
     parser.add_argument("--report", action="store_true", help="only summarise the rows measured so far")
+    parser.add_argument("--speed", action="store_true", help="only measure the tabu search's moves per second")
     args = parser.parse_args()
     if args.report:
         report()
+        return
+    if args.speed:
+        speed(10.0)
         return
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     budgets = [float(b) for b in args.budgets.split(",")]

@@ -15,6 +15,7 @@ from dataclasses import replace
 from cosolve.baselines.jssp_rules import RULES, run_rule
 from cosolve.errors import CosolveInputError
 from cosolve.methods import MethodFamily, MethodOutput, MethodSpec, Settings
+from cosolve.problems.jssp.check import evaluate as makespan_of
 from cosolve.problems.jssp.instance import Instance, Solution
 
 DEFAULT_METHOD = "gnn"
@@ -88,7 +89,10 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
             hint = start_schedules([instance], hint_method, settings)[0]
         remaining = max(0.01, settings.time_limit_s - (time.perf_counter() - begin))
         result = solve_cpsat(instance, remaining, settings.resolved_workers(), hint, settings.seed)
-        outputs.append(MethodOutput(result.solution, time.perf_counter() - begin, result.status, result.bound))
+        solution, status = result.solution, result.status
+        if hint is not None and (solution is None or result.objective > makespan_of(instance, hint)):
+            solution, status = hint, "feasible"  # CP-SAT had no time to load or repair its hint
+        outputs.append(MethodOutput(solution, time.perf_counter() - begin, status, result.bound))
     return outputs
 
 

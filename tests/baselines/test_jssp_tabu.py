@@ -83,3 +83,12 @@ def test_cli_solves_with_tabu(tmp_path, capsys):
     out = tmp_path / "s.json"
     assert run(["solve", FT06, "-m", "tabu:start=mwkr", "-t", "1", "--device", "cpu", "--out", out]) == 0
     assert "55" in capsys.readouterr().out and out.is_file()
+
+
+def test_cp_sat_never_ends_above_its_hint_even_without_time_to_load_it():
+    """Regression: with 1 s on ta35, CP-SAT hinted by the policy returned no schedule at all."""
+    instance = read(ROOT / "instances" / "jssp" / "ta41.jsp")
+    settings = Settings(time_limit_s=0.01, workers=1, device="cpu")
+    (start,) = solve("jssp", [instance], "gnn", settings)
+    (hinted,) = solve("jssp", [instance], "ortools:hint=gnn", settings)
+    assert hinted.solution is not None and hinted.objective <= start.objective
