@@ -86,9 +86,8 @@ def run(family: str, methods: list[str], budgets: list[float], workers: int, fir
                         "commit": version,
                     }
                 )
-                print(
-                    f"{name} {group} {method} {budget:g}s: {result.objective} ({result.gap_percent:.2f}%)", flush=True
-                )
+                shown = f"{result.objective} ({_shown(result.gap_percent)})"
+                print(f"{name} {group} {method} {budget:g}s: {shown}", flush=True)
 
 
 def _by_size(item: tuple) -> tuple:
@@ -96,6 +95,10 @@ def _by_size(item: tuple) -> tuple:
     (family, group, method, budget), _ = item
     jobs, machines = (int(part) for part in group.split("x"))
     return family, jobs * machines, jobs, method, budget
+
+
+def _shown(gap: float | None) -> str:
+    return "no schedule" if gap is None else f"{gap:.2f}%"
 
 
 def report() -> None:
