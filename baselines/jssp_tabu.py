@@ -1,11 +1,12 @@
 """Tabu search over the N5 neighbourhood for the job shop (after Nowicki and Smutnicki's TSAB).
 
-Each iteration traces one critical path of the current schedule, evaluates every N5 move exactly
-(swap, recompute the heads, swap back: :mod:`cosolve.problems.jssp.neighbourhood`), and makes the
-best move that is not tabu; a tabu move is allowed when it beats the best schedule so far
-(aspiration). Undoing a move is tabu for ``tenure`` iterations (a ring of forbidden pairs).
-When all moves are tabu the oldest entry is dropped. After ``patience`` iterations without a new
-best, the search restarts from the best schedule, perturbed by a few random N5 moves.
+Each iteration traces one critical path of the current schedule, evaluates every N5 move by
+Taillard's head/tail estimate (or, with ``TabuSettings.exact``, exactly: swap, recompute the heads,
+swap back; :mod:`cosolve.problems.jssp.neighbourhood`), and makes the best move that is not tabu;
+a tabu move is allowed when it beats the best schedule so far (aspiration). Undoing a move is tabu
+for ``tenure`` iterations (a ring of forbidden pairs). When all moves are tabu the best of them is
+made. After ``patience`` iterations without a new best, the search restarts from the best
+schedule, perturbed by a few random N5 moves.
 
 The batch is searched in slices of iterations (numba, one kernel call per slice over the whole
 batch), so that the time limit is checked between slices. Randomness comes from one xorshift
@@ -27,6 +28,7 @@ from cosolve.problems.jssp.neighbourhood import (
     critical_moves,
     evaluate,
     flat_instance,
+    heads_and_makespan,
     machine_links,
     orders_from_solution,
     solution_from_orders,
@@ -75,7 +77,6 @@ def _search_slice(
     orders: np.ndarray,
     best_orders: np.ndarray,
     best: np.ndarray,
-    current: np.ndarray,
     tabu: np.ndarray,
     tabu_next: np.ndarray,
     stall: np.ndarray,
@@ -92,7 +93,7 @@ def _search_slice(
     evaluated: np.ndarray,
 ) -> bool:
     """``iterations`` tabu steps for every instance ``b`` of the batch (state arrays ``[B, ...]``
-    updated in place: ``orders``/``best_orders`` ``[B, M, J]``, ``best``/``current`` makespans,
+    updated in place: ``orders``/``best_orders`` ``[B, M, J]``, ``best`` makespans,
     ``tabu`` ``[B, tenure, 2]``, ``tabu_next`` ring positions, ``stall`` steps since the last best,
     ``finished``: the critical path is one block, so the makespan is optimal; ``evaluated``: moves
     evaluated so far). True when every instance is finished."""
@@ -115,7 +116,6 @@ def _search_slice(
                 best[b] = makespan
                 best_orders[b, :, :] = order
                 stall[b] = 0
-            current[b] = makespan
             count = critical_moves(order, duration, n_machines, heads, makespan, moves)
             if count == 0:  # one block: the makespan is a machine's load, optimal
                 finished[b] = makespan == best[b]
@@ -182,13 +182,11 @@ def tabu_search(
         raise ValueError("give a time limit or a number of iterations")
     settings = settings or TabuSettings()
     begin = time.perf_counter()
-    durations = np.stack([flat_instance(instance)[0] for instance in instances])
-    machines = np.stack([flat_instance(instance)[1] for instance in instances])
+    durations, machines = (np.stack(arrays) for arrays in zip(*map(flat_instance, instances)))
     n_jobs, n_machines = instances[0].shape
     orders = np.stack([orders_from_solution(i, s) for i, s in zip(instances, starts)])
     best_orders = orders.copy()
-    best = np.array([_makespan(o, d, n_jobs, n_machines) for o, d in zip(orders, durations)], dtype=np.int64)
-    current = best.copy()
+    best = np.array([heads_and_makespan(o, d, n_jobs, n_machines)[1] for o, d in zip(orders, durations)], np.int64)
     tabu = np.full((len(instances), max(1, settings.tenure), 2), -1, dtype=np.int64)
     tabu_next = np.zeros(len(instances), dtype=np.int64)
     stall = np.zeros(len(instances), dtype=np.int64)
@@ -198,7 +196,7 @@ def tabu_search(
     rng[rng == 0] = 1
     finished = np.zeros(len(instances), dtype=np.bool_)
     evaluated = np.zeros(len(instances), dtype=np.int64)
-    state = (orders, best_orders, best, current, tabu, tabu_next, stall, rng, durations, machines)
+    state = (orders, best_orders, best, tabu, tabu_next, stall, rng, durations, machines)
     done, step = 0, 16
     with interrupt.stoppable(lambda: None):
         while iterations is None or done < iterations:  # at least one slice, even past the limit
@@ -226,12 +224,6 @@ def tabu_search(
     if stats is not None:
         stats.update(iterations=done, moves=int(evaluated.sum()), seconds=time.perf_counter() - begin)
     for b in range(len(instances)):  # the schedule of the last move was not evaluated yet
-        if _makespan(orders[b], durations[b], n_jobs, n_machines) < best[b]:
+        if heads_and_makespan(orders[b], durations[b], n_jobs, n_machines)[1] < best[b]:
             best_orders[b] = orders[b]
     return [solution_from_orders(instance, order) for instance, order in zip(instances, best_orders)]
-
-
-def _makespan(order: np.ndarray, durations: np.ndarray, n_jobs: int, n_machines: int) -> int:
-    n_ops = n_jobs * n_machines
-    heads, tails, topo = np.zeros(n_ops, np.int64), np.zeros(n_ops, np.int64), np.zeros(n_ops, np.int64)
-    return int(evaluate(order, durations, n_jobs, n_machines, heads, tails, topo))

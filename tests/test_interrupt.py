@@ -37,20 +37,25 @@ def send_ctrl_c_after(seconds: float) -> threading.Timer:
     return timer
 
 
-def test_an_interrupted_cp_sat_search_returns_its_best_solution_marked_interrupted():
-    instance = read(TA41)
-    solve("jssp", [read(ROOT / "instances" / "jssp" / "ft06.jsp")], "ortools", Settings(time_limit_s=1.0))  # imports
+def solve_with_ctrl_c(problem: str, instance, method: str, settings: Settings, after_s: float = 1.5):
+    """``solve`` under the CLI's Ctrl-C handling, Ctrl-C pressed after ``after_s``; (the result,
+    seconds the call took, whether the request was seen inside the handling)."""
     with interrupt.installed():
-        timer = send_ctrl_c_after(1.5)
+        timer = send_ctrl_c_after(after_s)
         start = time.perf_counter()
         try:
-            (result,) = solve("jssp", [instance], "ortools", Settings(time_limit_s=60.0, workers=1))
+            (result,) = solve(problem, [instance], method, settings)
         except KeyboardInterrupt:
             pytest.fail("Ctrl-C reached Python before the search started (a machine this slow needs a longer delay)")
         elapsed = time.perf_counter() - start
         timer.cancel()
-        assert interrupt.requested()
-    assert result.status == "interrupted"
+        return result, elapsed, interrupt.requested()
+
+
+def test_an_interrupted_cp_sat_search_returns_its_best_solution_marked_interrupted():
+    solve("jssp", [read(ROOT / "instances" / "jssp" / "ft06.jsp")], "ortools", Settings(time_limit_s=1.0))  # imports
+    result, elapsed, seen = solve_with_ctrl_c("jssp", read(TA41), "ortools", Settings(time_limit_s=60.0, workers=1))
+    assert seen and result.status == "interrupted"
     assert result.solution is not None and result.objective >= result.best_known  # checked by solve
     assert elapsed < 1.5 + MAX_EXIT_S
 
@@ -58,18 +63,10 @@ def test_an_interrupted_cp_sat_search_returns_its_best_solution_marked_interrupt
 def test_an_interrupted_routing_search_returns_its_best_tour_marked_interrupted():
     from cosolve.problems.tsp.io import read as read_tsp
 
-    instance = read_tsp(ROOT / "instances" / "tsp" / "d657.tsp")
     solve("tsp", [read_tsp(ROOT / "instances" / "tsp" / "eil51.tsp")], "ortools", Settings(time_limit_s=0.2))
-    with interrupt.installed():
-        timer = send_ctrl_c_after(1.5)
-        start = time.perf_counter()
-        try:
-            (result,) = solve("tsp", [instance], "ortools", Settings(time_limit_s=60.0))
-        except KeyboardInterrupt:
-            pytest.fail("Ctrl-C reached Python before the search started (a machine this slow needs a longer delay)")
-        elapsed = time.perf_counter() - start
-        timer.cancel()
-    assert result.status == "interrupted" and result.solution is not None
+    instance = read_tsp(ROOT / "instances" / "tsp" / "d657.tsp")
+    result, elapsed, seen = solve_with_ctrl_c("tsp", instance, "ortools", Settings(time_limit_s=60.0))
+    assert seen and result.status == "interrupted" and result.solution is not None
     assert elapsed < 1.5 + MAX_EXIT_S
 
 

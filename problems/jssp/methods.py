@@ -76,24 +76,30 @@ def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Se
     from cosolve.baselines.jssp_cpsat import solve_cpsat  # OR-Tools loads only when asked for
 
     validate_ortools(spec)
-    hint_method = spec.options.get("hint")
+    begin = time.perf_counter()
+    hints = _hints(instances, spec.options.get("hint"), settings)
+    hint_s = (time.perf_counter() - begin) / max(1, len(instances))  # the batch's hints, shared
     outputs = []
-    for instance in instances:
+    for instance, hint in zip(instances, hints):
         begin = time.perf_counter()
-        hint = None
-        if hint_method == "tabu":
-            hint = tabu_runner(
-                [instance], MethodSpec.parse("tabu"), replace(settings, time_limit_s=HINT_SHARE * settings.time_limit_s)
-            )[0].solution
-        elif hint_method is not None:
-            hint = start_schedules([instance], hint_method, settings)[0]
-        remaining = max(0.01, settings.time_limit_s - (time.perf_counter() - begin))
+        remaining = max(0.01, settings.time_limit_s - hint_s)
         result = solve_cpsat(instance, remaining, settings.resolved_workers(), hint, settings.seed)
         solution, status = result.solution, result.status
         if hint is not None and (solution is None or result.objective > makespan_of(instance, hint)):
             solution, status = hint, "feasible"  # CP-SAT had no time to load or repair its hint
-        outputs.append(MethodOutput(solution, time.perf_counter() - begin, status, result.bound))
+        outputs.append(MethodOutput(solution, hint_s + time.perf_counter() - begin, status, result.bound))
     return outputs
+
+
+def _hints(instances: Sequence[Instance], hint: str | None, settings: Settings) -> list[Solution | None]:
+    """CP-SAT's starting schedules for the whole batch at once: none, a constructor's, or a tabu
+    search's given :data:`HINT_SHARE` of the time limit."""
+    if hint is None:
+        return [None] * len(instances)
+    if hint == "tabu":
+        shorter = replace(settings, time_limit_s=HINT_SHARE * settings.time_limit_s)
+        return [output.solution for output in tabu_runner(instances, MethodSpec.parse("tabu"), shorter)]
+    return start_schedules(instances, hint, settings)
 
 
 def validate_tabu(spec: MethodSpec) -> None:

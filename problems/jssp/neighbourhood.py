@@ -52,20 +52,27 @@ def orders_from_solution(instance: Instance, solution: Solution) -> np.ndarray:
     return ops[order].reshape(n_machines, n_jobs)
 
 
+def heads_and_makespan(
+    order: np.ndarray, durations: np.ndarray, n_jobs: int, n_machines: int
+) -> tuple[np.ndarray, int]:
+    """``(heads [J * M], makespan)`` of the machine orders ``order`` ``[M, J]`` (:func:`evaluate`
+    with its own buffers); the makespan is ``-1`` for orders with a cycle."""
+    heads = np.zeros(n_jobs * n_machines, dtype=np.int64)
+    tails, topo = np.zeros_like(heads), np.zeros_like(heads)
+    makespan = evaluate(np.ascontiguousarray(order, dtype=np.int64), durations, n_jobs, n_machines, heads, tails, topo)
+    return heads, int(makespan)
+
+
 def solution_from_orders(instance: Instance, order: np.ndarray) -> Solution:
     """The semi-active schedule of the machine orders ``order`` ``[M, J]``.
 
     Raises:
         ValueError: the orders contain a cycle (no schedule follows them).
     """
-    durations, _ = flat_instance(instance)
-    n_jobs, n_machines = instance.shape
-    heads = np.zeros(n_jobs * n_machines, dtype=np.int64)
-    tails = np.zeros_like(heads)
-    topo = np.zeros_like(heads)
-    if evaluate(np.ascontiguousarray(order, dtype=np.int64), durations, n_jobs, n_machines, heads, tails, topo) < 0:
+    heads, makespan = heads_and_makespan(order, flat_instance(instance)[0], *instance.shape)
+    if makespan < 0:
         raise ValueError("the machine orders contain a cycle")
-    return Solution(start_times=heads.reshape(n_jobs, n_machines))
+    return Solution(start_times=heads.reshape(instance.shape))
 
 
 @jit
