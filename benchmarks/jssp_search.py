@@ -2,13 +2,16 @@
 CP-SAT on the 80 Taillard and 80 DMU instances, per size group.
 
     python benchmarks/jssp_search.py --family ta --budgets 10 --methods tabu,ortools
+    python benchmarks/jssp_search.py --batched --methods l2s:start=fdd-mwkr:steps=500:chains=1
     python benchmarks/jssp_search.py --report          # tables and the anytime plot from the rows
 
 Every (instance, method, budget) is one row of ``results/jssp_search.csv``, appended as soon as it
 is measured: an interrupted run resumes where it stopped (rows already there are skipped), and runs
 on several days add up. Each method gets ``--time-limit`` = the budget per instance and
 ``--workers`` CPU workers (CP-SAT's search workers; the tabu search uses one core), on the CPU.
-Every schedule passes the checker (``cosolve.solve``). ``--report`` writes the per-group mean gaps
+Every schedule passes the checker (``cosolve.solve``). ``--batched`` runs methods with a fixed amount
+of work instead (``l2s:...:steps=N``, ``tabu:...:iters=N``), each size group as one batch, in rows of
+budget 0. ``--report`` writes the per-group mean gaps
 to best known per method and budget (``results/jssp_search.json``) and an anytime plot, gap
 against seconds, one line per method and one panel per group (``results/jssp_search.png``).
 """
@@ -57,37 +60,61 @@ def append_row(row: dict) -> None:
 
 
 def run(family: str, methods: list[str], budgets: list[float], workers: int, first: int, last: int) -> None:
+    """Each instance alone, each method at each budget (seconds per instance)."""
     done = done_rows()
-    machine, version = hardware(), commit()
     for number in range(first, last + 1):
         name = f"{family}{number:02d}"
         instance = jssp.read(path_of("jssp", name))
-        group = f"{instance.n_jobs}x{instance.n_machines}"
         for budget in budgets:
             for method in methods:
-                if (name, method, budget) in done:
-                    continue
-                settings = Settings(time_limit_s=budget, workers=workers, device="cpu", seed=0)
-                begin = time.perf_counter()
-                (result,) = solve("jssp", [instance], method, settings)
-                runtime = time.perf_counter() - begin
-                append_row(
-                    {
-                        "family": family,
-                        "instance": name,
-                        "group": group,
-                        "method": method,
-                        "budget_s": budget,
-                        "objective": "" if result.objective is None else int(result.objective),
-                        "best_known": result.best_known,
-                        "gap": "" if result.gap_percent is None else round(result.gap_percent, 4),
-                        "runtime_s": round(runtime, 3),
-                        "hardware": machine,
-                        "commit": version,
-                    }
-                )
-                shown = f"{result.objective} ({_shown(result.gap_percent)})"
-                print(f"{name} {group} {method} {budget:g}s: {shown}", flush=True)
+                if (name, method, budget) not in done:
+                    measure(family, [name], [instance], method, budget, workers)
+
+
+def run_batched(family: str, methods: list[str], workers: int, first: int, last: int) -> None:
+    """Methods with a fixed amount of work (``steps=N``, ``iters=N``) on each size group as one
+    batch, as the published step-count figures were measured; the budget column is 0 and the
+    runtime is the batch's time over its instances."""
+    done = done_rows()
+    groups: dict = defaultdict(list)
+    for number in range(first, last + 1):
+        name = f"{family}{number:02d}"
+        instance = jssp.read(path_of("jssp", name))
+        groups[instance.shape].append((name, instance))
+    for method in methods:
+        for members in groups.values():
+            todo = [(name, instance) for name, instance in members if (name, method, 0.0) not in done]
+            if todo:
+                names, instances = zip(*todo)
+                measure(family, list(names), list(instances), method, 0.0, workers)
+
+
+def measure(family: str, names: list[str], instances: list, method: str, budget: float, workers: int) -> None:
+    """Solve ``instances`` (one shape) in one call and append a row per instance."""
+    settings = Settings(time_limit_s=budget or 10.0, workers=workers, device="cpu", seed=0)
+    begin = time.perf_counter()
+    results = solve("jssp", instances, method, settings)
+    runtime = (time.perf_counter() - begin) / len(instances)
+    machine, version = hardware(), commit()
+    for name, instance, result in zip(names, instances, results):
+        group = f"{instance.n_jobs}x{instance.n_machines}"
+        append_row(
+            {
+                "family": family,
+                "instance": name,
+                "group": group,
+                "method": method,
+                "budget_s": budget,
+                "objective": "" if result.objective is None else int(result.objective),
+                "best_known": result.best_known,
+                "gap": "" if result.gap_percent is None else round(result.gap_percent, 4),
+                "runtime_s": round(runtime, 3),
+                "hardware": machine,
+                "commit": version,
+            }
+        )
+        shown = f"{result.objective} ({_shown(result.gap_percent)})"
+        print(f"{name} {group} {method} {budget:g}s: {shown}", flush=True)
 
 
 def _by_size(item: tuple) -> tuple:
@@ -127,7 +154,8 @@ def markdown(summary: dict) -> str:
         {(method, budget) for methods in summary.values() for method, by in methods.items() for budget in by},
         key=lambda column: (float(column[1]), column[0]),
     )
-    lines = ["| group | " + " | ".join(f"{method} {budget} s" for method, budget in columns) + " |"]
+    heads = [method if float(budget) == 0 else f"{method} {budget} s" for method, budget in columns]
+    lines = ["| group | " + " | ".join(heads) + " |"]
     lines.append("|---" * (len(columns) + 1) + "|")
     families: dict = defaultdict(lambda: defaultdict(list))
     for group, methods in summary.items():
@@ -156,7 +184,9 @@ def plot(summary: dict) -> None:
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows), squeeze=False)
     for axis, group in zip(axes.ravel(), groups):
         for method, by_budget in summary[group].items():
-            budgets = sorted(by_budget, key=float)
+            budgets = [budget for budget in sorted(by_budget, key=float) if float(budget) > 0]  # not fixed-work rows
+            if not budgets:
+                continue
             axis.plot(
                 [float(b) for b in budgets], [by_budget[b]["mean_gap"] for b in budgets], marker="o", label=method
             )
@@ -206,6 +236,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first", type=int, default=1, help="first instance number")
     parser.add_argument("--last", type=int, default=80, help="last instance number")
+    parser.add_argument("--batched", action="store_true", help="fixed-work methods, each size group as one batch")
     parser.add_argument("--report", action="store_true", help="only summarise the rows measured so far")
     parser.add_argument("--speed", action="store_true", help="only measure the tabu search's moves per second")
     args = parser.parse_args()
@@ -216,6 +247,9 @@ def main() -> None:
         speed(10.0)
         return
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if args.batched:
+        run_batched(args.family, methods, args.workers, args.first, args.last)
+        return
     budgets = [float(b) for b in args.budgets.split(",")]
     run(args.family, methods, budgets, args.workers, args.first, args.last)
 

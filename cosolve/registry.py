@@ -27,6 +27,7 @@ TRAINERS: dict[str, list[str]] = {
         "cosolve.train.jssp_ppo",
         "cosolve.train.jssp_dynamic_ppo",
         "cosolve.train.jssp_dynamic_imitation",
+        "cosolve.train.jssp_improve",
     ],
     "tsp": ["cosolve.train.tsp_imitation"],
     "cvrp": ["cosolve.train.cvrp_imitation"],

@@ -204,3 +204,14 @@ def test_init_reaches_the_knapsack_trainer(tmp_path):
     }
     assert distance["warm.pt"] < 0.01 < distance["cold.pt"], distance
     assert torch.is_tensor(next(iter(shipped.values())))
+
+
+def test_train_the_improvement_policy_then_search_with_it(tmp_path, capsys):
+    out = tmp_path / "improve.pt"
+    argv = ["train", "jssp", "--mode", "improve", "--sizes", "5x4", "--episodes", "1", "--batch-size", "4"]
+    assert _run([*argv, "--validate-every", "1", "--device", "cpu", "--out", str(out)]) == 0
+    training = load_checkpoint(out, "jssp_improve")["training"]
+    assert training["algo"] == "reinforce" and training["sizes"] == ["5x4"]
+    method = f"l2s:start=spt:steps=20:chains=2:checkpoint={out}"
+    assert _run(["solve", str(path_of("jssp", "ft06")), "--method", method, "--device", "cpu"]) == 0
+    assert "gap" in capsys.readouterr().out

@@ -1,9 +1,10 @@
 """The job shop method table.
 
 ``gnn[:sample=N][:temp=T][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``,
-``ortools[:hint=<start>]``, ``tabu[:start=<start>][:iters=N]``. A start is ``gnn`` (the greedy
-policy) or a rule name; ``ortools`` also takes ``hint=tabu`` (half the time limit goes to the
-tabu search, half to CP-SAT).
+``ortools[:hint=<start>]``, ``tabu[:start=<start>][:iters=N]``,
+``l2s[:start=<start>][:steps=N][:chains=N][:checkpoint=PATH]``. A start is ``gnn`` (the greedy
+policy) or a rule name; ``ortools`` also takes ``hint=tabu`` and ``hint=l2s`` (half the time limit
+goes to the search, half to CP-SAT).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def validate_ortools(spec: MethodSpec) -> None:
     if spec.variant is not None:
         raise CosolveInputError(f"method {spec.text!r}: ortools takes no variant (e.g. ortools or ortools:hint=gnn)")
     spec.reject_unknown_options(["hint"])
-    _check_start(spec, "hint", (*START_METHODS, "tabu"))
+    _check_start(spec, "hint", (*START_METHODS, *SEARCH_HINTS))
 
 
 def ortools_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
@@ -96,9 +97,9 @@ def _hints(instances: Sequence[Instance], hint: str | None, settings: Settings) 
     search's given :data:`HINT_SHARE` of the time limit."""
     if hint is None:
         return [None] * len(instances)
-    if hint == "tabu":
+    if hint in SEARCH_HINTS:
         shorter = replace(settings, time_limit_s=HINT_SHARE * settings.time_limit_s)
-        return [output.solution for output in tabu_runner(instances, MethodSpec.parse("tabu"), shorter)]
+        return [output.solution for output in SEARCH_HINTS[hint](instances, MethodSpec.parse(hint), shorter)]
     return start_schedules(instances, hint, settings)
 
 
@@ -122,6 +123,43 @@ def tabu_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Setti
     iterations = spec.int_option("iters", 0) or None
     budget = None if iterations else settings.time_limit_s * len(instances) - (time.perf_counter() - begin)
     solutions = tabu_search(instances, starts, budget, iterations, settings.seed)
+    per_instance = (time.perf_counter() - begin) / max(1, len(instances))
+    return [MethodOutput(solution, per_instance) for solution in solutions]
+
+
+L2S_CHAINS = 4
+"""Chains per instance of ``l2s`` by default."""
+
+
+def validate_l2s(spec: MethodSpec) -> None:
+    if spec.variant is not None:
+        raise CosolveInputError(f"method {spec.text!r}: l2s takes options, not a variant (e.g. l2s:start=mwkr)")
+    spec.reject_unknown_options(["start", "steps", "chains", "checkpoint"])
+    _check_start(spec, "start", START_METHODS)
+    for key in ("steps", "chains"):
+        if key in spec.options and spec.int_option(key, 1) < 1:
+            raise CosolveInputError(f"method {spec.text!r}: {key} must be at least 1")
+
+
+def l2s_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
+    """The learned improvement search from a constructor's schedules (default ``gnn``):
+    ``chains`` chains per instance pick N5 moves with the improvement policy, ``--time-limit``
+    seconds per instance in all (the start included), or exactly ``steps`` moves per chain."""
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.jssp_improve import improve
+    from cosolve.gnn.jssp_improve_policy import ImprovePolicy
+    from cosolve.gnn.loading import load_policy
+
+    validate_l2s(spec)
+    device = settings.torch_device()
+    begin = time.perf_counter()
+    checkpoint = spec.options.get("checkpoint") or shipped_checkpoint("jssp_improve")
+    policy = load_policy(checkpoint, "jssp_improve", ImprovePolicy, device)
+    starts = start_schedules(instances, spec.options.get("start", "gnn"), settings)
+    steps = spec.int_option("steps", 0) or None
+    budget = None if steps else settings.time_limit_s * len(instances) - (time.perf_counter() - begin)
+    chains = spec.int_option("chains", L2S_CHAINS)
+    solutions = improve(policy, instances, starts, steps, budget, chains, settings.seed, device)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(solution, per_instance) for solution in solutions]
 
@@ -154,9 +192,15 @@ def gnn_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settin
     return [MethodOutput(solution, per_instance) for solution in solutions]
 
 
+SEARCH_HINTS = {"tabu": tabu_runner, "l2s": l2s_runner}
+"""Searches whose schedules ``ortools:hint=`` takes (given :data:`HINT_SHARE` of the time limit)."""
+
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
-    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=gnn|tabu|<rule>]"),
+    "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=gnn|tabu|l2s|<rule>]"),
     "tabu": MethodFamily(tabu_runner, validate_tabu, "tabu[:start=gnn|<rule>][:iters=N]", batched=True),
+    "l2s": MethodFamily(
+        l2s_runner, validate_l2s, "l2s[:start=gnn|<rule>][:steps=N][:chains=N][:checkpoint=PATH]", batched=True
+    ),
     "gnn": MethodFamily(gnn_runner, validate_gnn, "gnn[:sample=N][:temp=T][:checkpoint=PATH]", batched=True),
 }

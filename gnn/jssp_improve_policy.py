@@ -1,0 +1,71 @@
+"""The improvement policy of the learned job shop search: a relational GNN over the current
+schedule's disjunctive graph that scores the N5 moves (:mod:`cosolve.problems.jssp.improve`).
+
+A move ``(u, v)`` is scored from the embeddings of its two operations, the mean embedding of its
+chain's graph and the move's own features (Taillard's estimate of the makespan after it, its
+recency ...). Size-agnostic: the same weights serve any shop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch_geometric.utils import scatter
+
+from cosolve.gnn.relational_conv import RelationalConv
+from cosolve.problems.jssp.improve import MOVE_FEATURES, N_RELATIONS, NODE_FEATURES, ImproveObservation
+
+
+@dataclass(frozen=True)
+class ImprovePolicyConfig:
+    """Architecture of :class:`ImprovePolicy` (stored in checkpoints)."""
+
+    hidden: int = 32
+    layers: int = 3
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ImprovePolicy(nn.Module):
+    """Scores the moves of a batch of chains.
+
+    Shapes:
+        - **input:** an :class:`ImproveObservation` of ``B`` chains with at most ``K`` moves
+        - **output:** logits ``[B, K]`` (``-inf`` where no move is allowed)
+    """
+
+    config_class = ImprovePolicyConfig  # the architecture in checkpoints (see cosolve.gnn.loading)
+
+    def __init__(self, config: ImprovePolicyConfig | None = None):
+        super().__init__()
+        self.config = config or ImprovePolicyConfig()
+        hidden = self.config.hidden
+        self.embed = nn.Linear(NODE_FEATURES, hidden)
+        self.convs = nn.ModuleList([RelationalConv(hidden, N_RELATIONS) for _ in range(self.config.layers)])
+        self.scorer = nn.Sequential(
+            nn.Linear(3 * hidden + MOVE_FEATURES, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, 1),
+        )
+
+    def forward(self, observation: ImproveObservation) -> torch.Tensor:
+        h = self.embed(observation.x)
+        for conv in self.convs:
+            h = conv(h, observation.edge_index, observation.edge_type)
+        batch, width, _ = observation.moves.shape
+        pooled = scatter(h, observation.batch, dim=0, dim_size=batch, reduce="mean")  # [B, hidden]
+        inputs = torch.cat(
+            [
+                h[observation.moves[:, :, 0]],
+                h[observation.moves[:, :, 1]],
+                pooled.unsqueeze(1).expand(batch, width, -1),
+                observation.move_features,
+            ],
+            dim=2,
+        )
+        return self.scorer(inputs).squeeze(2).masked_fill(~observation.mask, float("-inf"))

@@ -1,0 +1,56 @@
+"""The learned search: checked schedules never worse than their start, the best of several chains,
+deterministic for a seed, stopped by its step count or its time limit."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from cosolve.baselines.jssp_rules import run_rule
+from cosolve.gnn.jssp_improve import improve
+from cosolve.gnn.jssp_improve_policy import ImprovePolicy
+from cosolve.problems.jssp.check import check
+from cosolve.problems.jssp.check import evaluate as makespan_of
+from cosolve.problems.jssp.generate import generate
+
+
+@pytest.fixture(scope="module")
+def policy() -> ImprovePolicy:
+    torch.manual_seed(0)
+    return ImprovePolicy().eval()
+
+
+def test_chains_improve_and_are_deterministic_for_a_seed(policy):
+    shops = generate("8x5", 3, seed=4)
+    starts = run_rule(shops, "spt")
+    stats: dict = {}
+    found = improve(policy, shops, starts, steps=40, chains=3, seed=1, stats=stats)
+    assert stats["steps"] == 40
+    for shop, start, schedule in zip(shops, starts, found):
+        check(shop, schedule)
+        assert makespan_of(shop, schedule) <= makespan_of(shop, start)
+    assert sum(makespan_of(s, f) for s, f in zip(shops, found)) < sum(makespan_of(s, f) for s, f in zip(shops, starts))
+    again = improve(policy, shops, starts, steps=40, chains=3, seed=1)
+    assert all((a.start_times == b.start_times).all() for a, b in zip(found, again))
+
+
+def test_a_time_limit_stops_the_search_after_at_least_one_step(policy):
+    shops = generate("10x5", 2, seed=6)
+    stats: dict = {}
+    improve(policy, shops, run_rule(shops, "lpt"), time_limit_s=0.0, stats=stats)
+    assert stats["steps"] == 1
+    with pytest.raises(ValueError, match="steps or a time limit"):
+        improve(policy, shops, run_rule(shops, "lpt"))
+
+
+def test_the_l2s_method_with_the_shipped_policy_and_cp_sat_hinted_by_it():
+    from cosolve.instances import path_of
+    from cosolve.methods import Settings
+    from cosolve.problems.jssp.io import read
+    from cosolve.solve import solve
+
+    ft06 = read(path_of("jssp", "ft06"))
+    (found,) = solve("jssp", [ft06], "l2s:start=spt:steps=300", Settings(device="cpu"))
+    assert found.objective <= 58 and found.status == "heuristic"  # optimum 55; spt alone: 88
+    (hinted,) = solve("jssp", [ft06], "ortools:hint=l2s", Settings(time_limit_s=2.0, workers=1, device="cpu"))
+    assert hinted.objective == 55
