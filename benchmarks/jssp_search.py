@@ -203,12 +203,18 @@ def plot(summary: dict) -> None:
 
 
 def speed(seconds: float) -> None:
-    """Tabu iterations and moves evaluated per second per instance on a 15x15 and a 50x20 shop
-    (one core, after a first call that compiles the kernels; that call's time is printed too)."""
+    """Per instance, on a 15x15 and a 50x20 shop: tabu iterations and moves evaluated per second
+    (one core, after a first call that compiles the kernels; that call's time is printed too), and
+    the learned search's moves per second with one chain and with its default chains."""
     from cosolve.baselines.jssp_tabu import tabu_search
-    from cosolve.problems.jssp.methods import start_schedules
+    from cosolve.checkpoint import shipped_checkpoint
+    from cosolve.gnn.jssp_improve import improve
+    from cosolve.gnn.jssp_improve_policy import ImprovePolicy
+    from cosolve.gnn.loading import load_policy
+    from cosolve.problems.jssp.methods import L2S_CHAINS, start_schedules
 
     settings = Settings(device="cpu")
+    policy = load_policy(shipped_checkpoint("jssp_improve"), "jssp_improve", ImprovePolicy)
     results = {}
     for name in ("ta01", "ta61"):
         instance = jssp.read(path_of("jssp", name))
@@ -224,6 +230,10 @@ def speed(seconds: float) -> None:
             "iterations_per_s": round(stats["iterations"] / stats["seconds"]),
             "moves_per_s": round(stats["moves"] / stats["seconds"]),
         }
+        for chains in (1, L2S_CHAINS):
+            improve(policy, [instance], start, steps=1, chains=chains)  # compiled, warm
+            improve(policy, [instance], start, time_limit_s=seconds, chains=chains, stats=stats)
+            results[group][f"l2s_steps_per_s_{chains}_chains"] = round(stats["steps"] / stats["seconds"], 1)
         print(group, results[group], flush=True)
     save("jssp_search_speed", {"hardware": hardware(), "seconds": seconds, "groups": results})
 
@@ -238,7 +248,7 @@ def main() -> None:
     parser.add_argument("--last", type=int, default=80, help="last instance number")
     parser.add_argument("--batched", action="store_true", help="fixed-work methods, each size group as one batch")
     parser.add_argument("--report", action="store_true", help="only summarise the rows measured so far")
-    parser.add_argument("--speed", action="store_true", help="only measure the tabu search's moves per second")
+    parser.add_argument("--speed", action="store_true", help="only measure the searches' moves per second")
     args = parser.parse_args()
     if args.report:
         report()

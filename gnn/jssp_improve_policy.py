@@ -1,7 +1,10 @@
 """The improvement policy of the learned job shop search: a relational GNN over the current
 schedule's disjunctive graph that scores the N5 moves (:mod:`cosolve.problems.jssp.improve`).
 
-A move ``(u, v)`` is scored from the embeddings of its two operations, the mean embedding of its
+Every operation has at most one neighbour per relation (its job's and its machine's predecessor
+and successor), so the message passing runs as gathers
+(:meth:`~cosolve.gnn.relational_conv.RelationalConv.forward_neighbours`, the same layer as the
+scatter-based one). A move ``(u, v)`` is scored from the embeddings of its two operations, the mean embedding of its
 chain's graph and the move's own features (Taillard's estimate of the makespan after it, its
 recency ...). Size-agnostic: the same weights serve any shop.
 """
@@ -12,7 +15,6 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
-from torch_geometric.utils import scatter
 
 from cosolve.gnn.relational_conv import RelationalConv
 from cosolve.problems.jssp.improve import MOVE_FEATURES, N_RELATIONS, NODE_FEATURES, ImproveObservation
@@ -56,9 +58,9 @@ class ImprovePolicy(nn.Module):
     def forward(self, observation: ImproveObservation) -> torch.Tensor:
         h = self.embed(observation.x)
         for conv in self.convs:
-            h = conv(h, observation.edge_index, observation.edge_type)
+            h = conv.forward_neighbours(h, observation.neighbours)
         batch, width, _ = observation.moves.shape
-        pooled = scatter(h, observation.batch, dim=0, dim_size=batch, reduce="mean")  # [B, hidden]
+        pooled = h.view(batch, -1, h.shape[1]).mean(dim=1)  # [B, hidden]: every chain has N nodes
         inputs = torch.cat(
             [
                 h[observation.moves[:, :, 0]],

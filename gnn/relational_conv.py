@@ -45,3 +45,21 @@ class RelationalConv(nn.Module):
         pooled = scatter(messages, slots, dim=0, dim_size=n_nodes * self.relations, reduce="mean")
         combined = projected[:, 0] + pooled.view(n_nodes, self.relations, self.channels).sum(dim=1)
         return x + self.update(combined)
+
+    def forward_neighbours(self, x: torch.Tensor, neighbours: torch.Tensor) -> torch.Tensor:
+        """The same layer on a graph where each node has at most one neighbour per relation (a
+        schedule's job and machine predecessors and successors), without scatters: the mean over
+        one neighbour is that neighbour. Equal to :meth:`forward` on that graph's arcs.
+
+        Shapes:
+            - **input:** ``x`` ``[N, channels]``, ``neighbours`` ``[relations, N]`` int64: node ``v``'s
+              neighbour in relation ``r`` (``-1``: none)
+            - **output:** ``[N, channels]``
+        """
+        n_nodes, slots = x.shape[0], self.relations + 1
+        projected = self.transform(x)  # [N, slots * channels]
+        rows = torch.cat([projected.view(n_nodes * slots, self.channels), projected.new_zeros(1, self.channels)])
+        relation = torch.arange(1, slots, device=x.device).unsqueeze(1)
+        index = torch.where(neighbours >= 0, neighbours * slots + relation, n_nodes * slots)  # [relations, N]
+        messages = rows[index.view(-1)].view(self.relations, n_nodes, self.channels).sum(dim=0)
+        return x + self.update(projected.view(n_nodes, slots, self.channels)[:, 0] + messages)

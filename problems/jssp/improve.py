@@ -263,17 +263,16 @@ class ImproveObservation:
 
     Attributes:
         x: ``[B * N, NODE_FEATURES]`` float32 node features (chain ``b``'s operations at ``b * N``).
-        edge_index: ``[2, E]`` int64 arcs; ``edge_type``: ``[E]`` int64 in ``0..N_RELATIONS-1``.
-        batch: ``[B * N]`` int64 the chain of each node.
+        neighbours: ``[N_RELATIONS, B * N]`` int64 each node's job successor, job predecessor,
+            machine successor and machine predecessor (``-1``: none); every node has at most one
+            neighbour per relation.
         moves: ``[B, K, 2]`` int64 node indices of each move's two operations.
         move_features: ``[B, K, MOVE_FEATURES]`` float32.
         mask: ``[B, K]`` bool: the move exists and is allowed.
     """
 
     x: torch.Tensor
-    edge_index: torch.Tensor
-    edge_type: torch.Tensor
-    batch: torch.Tensor
+    neighbours: torch.Tensor
     moves: torch.Tensor
     move_features: torch.Tensor
     mask: torch.Tensor
@@ -282,13 +281,19 @@ class ImproveObservation:
         return ImproveObservation(*(getattr(self, name).to(device) for name in self.__dataclass_fields__))
 
 
-def job_arcs(batch: int, n_jobs: int, n_machines: int) -> np.ndarray:
-    """``[2, B * J * (M - 1)]`` the job arcs (operation to its job successor) of ``B`` chains."""
-    n_ops = n_jobs * n_machines
-    ops = np.arange(n_ops).reshape(n_jobs, n_machines)
-    source, target = ops[:, :-1].ravel(), ops[:, 1:].ravel()
-    offsets = (np.arange(batch) * n_ops)[:, None]
-    return np.stack([(source + offsets).ravel(), (target + offsets).ravel()])
+def neighbours(orders: np.ndarray, n_jobs: int, n_machines: int) -> np.ndarray:
+    """``[N_RELATIONS, B * N]`` the job and machine neighbours of every operation of the machine
+    orders ``orders`` ``[B, M, J]`` (node ``b * N + op``; ``-1``: none)."""
+    batch, n_ops = orders.shape[0], n_jobs * n_machines
+    nodes = np.arange(batch * n_ops)
+    position = nodes % n_machines  # operation k of its job
+    table = np.full((N_RELATIONS, batch * n_ops), -1, dtype=np.int64)
+    table[0] = np.where(position < n_machines - 1, nodes + 1, -1)
+    table[1] = np.where(position > 0, nodes - 1, -1)
+    placed = orders + (np.arange(batch) * n_ops)[:, None, None]  # [B, M, J] node indices
+    table[2, placed[:, :, :-1].ravel()] = placed[:, :, 1:].ravel()
+    table[3, placed[:, :, 1:].ravel()] = placed[:, :, :-1].ravel()
+    return table
 
 
 def observe(state: ImproveState, device: str | torch.device = "cpu") -> ImproveObservation:
@@ -309,19 +314,11 @@ def observe(state: ImproveState, device: str | torch.device = "cpu") -> ImproveO
         ],
         axis=2,
     ).reshape(batch * n_ops, NODE_FEATURES)
-    jobs = job_arcs(batch, state.n_jobs, n_machines)
-    offsets = (np.arange(batch) * n_ops)[:, None, None]
-    placed = state.orders + offsets  # [B, M, J] node indices
-    machine = np.stack([placed[:, :, :-1].ravel(), placed[:, :, 1:].ravel()])
-    edge_index = np.concatenate([jobs, jobs[::-1], machine, machine[::-1]], axis=1)
-    edge_type = np.repeat(np.arange(N_RELATIONS), [jobs.shape[1], jobs.shape[1], machine.shape[1], machine.shape[1]])
     width = max(1, int(state.counts.max()))
-    moves = state.moves[:, :width] + offsets[:, :, :1]
+    moves = state.moves[:, :width] + (np.arange(batch) * n_ops)[:, None, None]
     return ImproveObservation(
         x=torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
-        edge_index=torch.from_numpy(edge_index),
-        edge_type=torch.from_numpy(edge_type),
-        batch=torch.from_numpy(np.repeat(np.arange(batch), n_ops)),
+        neighbours=torch.from_numpy(neighbours(state.orders, state.n_jobs, n_machines)),
         moves=torch.from_numpy(np.ascontiguousarray(moves)),
         move_features=torch.from_numpy(np.ascontiguousarray(state.features[:, :width])),
         mask=torch.from_numpy(np.ascontiguousarray(state.allowed[:, :width])),

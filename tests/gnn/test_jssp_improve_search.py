@@ -20,6 +20,21 @@ def policy() -> ImprovePolicy:
     return ImprovePolicy().eval()
 
 
+def test_message_passing_over_neighbour_tables_equals_the_scatter_form():
+    from cosolve.gnn.relational_conv import RelationalConv
+    from cosolve.problems.jssp import improve as mdp
+
+    shops = generate("6x4", 2, seed=8)
+    observation = mdp.observe(mdp.start(shops, run_rule(shops, "mwkr")))
+    table = observation.neighbours
+    relation, target = torch.nonzero(table >= 0, as_tuple=True)
+    edge_index = torch.stack([table[relation, target], target])
+    torch.manual_seed(1)
+    conv = RelationalConv(8, mdp.N_RELATIONS)
+    x = torch.randn(table.shape[1], 8)
+    assert torch.allclose(conv.forward_neighbours(x, table), conv(x, edge_index, relation), atol=1e-5)
+
+
 def test_chains_improve_and_are_deterministic_for_a_seed(policy):
     shops = generate("8x5", 3, seed=4)
     starts = run_rule(shops, "spt")

@@ -12,6 +12,7 @@ from cosolve.gnn.binpacking_online_policy import OnlinePackingPolicy, OnlinePoli
 from cosolve.gnn.binpacking_policy import BinPackingPolicy
 from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.jssp_dynamic_rollout import check_dynamic_graph, dynamic_config
+from cosolve.gnn.jssp_improve_policy import ImprovePolicy, ImprovePolicyConfig
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.loading import load_policy
@@ -28,6 +29,7 @@ POLICIES = {  # problem -> a small policy of its class
     "knapsack": lambda: KnapsackPolicy(ROUTING),
     "binpacking_offline": lambda: BinPackingPolicy(ROUTING),
     "binpacking_online": lambda: OnlinePackingPolicy(OnlinePolicyConfig(hidden=8)),
+    "jssp_improve": lambda: ImprovePolicy(ImprovePolicyConfig(hidden=8, layers=1)),
 }
 SHIPPED_CLASSES = {
     "jssp": JobShopPolicy,
@@ -37,6 +39,7 @@ SHIPPED_CLASSES = {
     "knapsack": KnapsackPolicy,
     "binpacking_offline": BinPackingPolicy,
     "binpacking_online": OnlinePackingPolicy,
+    "jssp_improve": ImprovePolicy,
 }
 
 
@@ -59,6 +62,7 @@ def test_every_policy_class_round_trips_in_eval_mode(tmp_path, problem):
 def test_every_shipped_checkpoint_loads():
     for path in shipped_checkpoints():
         problem = "jssp_dynamic" if path.stem.startswith("jssp_dynamic") else path.stem
+        assert problem in SHIPPED_CLASSES, f"{path.name}: no policy class known for it here"
         check = check_dynamic_graph if problem == "jssp_dynamic" else None
         assert isinstance(load_policy(path, problem, SHIPPED_CLASSES[problem], check=check), SHIPPED_CLASSES[problem])
 

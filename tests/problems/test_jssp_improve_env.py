@@ -54,7 +54,8 @@ def test_the_previous_move_cannot_be_undone_and_the_observation_points_at_its_op
         width = observation.mask.shape[1]
         assert observation.x.shape == (3 * n_ops, mdp.NODE_FEATURES)
         assert observation.move_features.shape == (3, width, mdp.MOVE_FEATURES)
-        assert observation.edge_index.shape[1] == observation.edge_type.shape[0] == 2 * 3 * (8 * 4 + 5 * 7)
+        assert observation.neighbours.shape == (mdp.N_RELATIONS, 3 * n_ops)
+        assert int((observation.neighbours >= 0).sum()) == 2 * 3 * (8 * 4 + 5 * 7)  # job and machine arcs, both ways
         for b in range(3):
             count = int(state.counts[b])
             local = observation.moves[b, :count] - b * n_ops
