@@ -179,16 +179,22 @@ def plot(summary: dict) -> None:
     import matplotlib.pyplot as plt
 
     groups = list(summary)
+    methods = sorted({method for by_method in summary.values() for method in by_method})
+    colours = {method: plt.get_cmap("tab20")(i % 20) for i, method in enumerate(methods)}  # one per method
     columns = 4
     rows = (len(groups) + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows + 1), squeeze=False)
     for axis, group in zip(axes.ravel(), groups):
         for method, by_budget in summary[group].items():
             budgets = [budget for budget in sorted(by_budget, key=float) if float(budget) > 0]  # not fixed-work rows
             if not budgets:
                 continue
             axis.plot(
-                [float(b) for b in budgets], [by_budget[b]["mean_gap"] for b in budgets], marker="o", label=method
+                [float(b) for b in budgets],
+                [by_budget[b]["mean_gap"] for b in budgets],
+                marker="o",
+                color=colours[method],
+                label=method,
             )
         axis.set_xscale("log")
         axis.set_title(group)
@@ -196,10 +202,16 @@ def plot(summary: dict) -> None:
         axis.set_ylabel("gap to best known (%)")
     for axis in axes.ravel()[len(groups) :]:
         axis.axis("off")
-    axes.ravel()[0].legend(fontsize=7)
-    figure.tight_layout()
+    handles = [plt.Line2D([], [], color=colours[m], marker="o", label=m) for m in methods if _timed(summary, m)]
+    figure.legend(handles=handles, loc="upper center", ncol=min(5, len(handles)), fontsize=8)
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.6 / (3 * rows + 1)))
     figure.savefig(RESULTS / "jssp_search.png", dpi=120)
     print(f"wrote {RESULTS / 'jssp_search.png'}")
+
+
+def _timed(summary: dict, method: str) -> bool:
+    """Whether ``method`` has a row with a time budget (fixed-work rows are not plotted)."""
+    return any(float(b) > 0 for by_method in summary.values() for b in by_method.get(method, {}))
 
 
 def speed(seconds: float) -> None:

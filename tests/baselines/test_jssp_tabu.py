@@ -70,7 +70,7 @@ def test_the_tabu_method_and_cp_sat_hinted_by_it():
         ("tabu:fast", "takes options, not a variant"),
         ("tabu:iters=1_000", "is not an integer"),
         ("tabu:mwkr", "takes options, not a variant"),
-        ("ortools:hint=l2s", "unknown hint 'l2s'"),
+        ("ortools:hint=l2s2", "unknown hint 'l2s2'"),
     ],
 )
 def test_bad_tabu_options_are_one_line_and_exit_2(method, needle, capsys):
