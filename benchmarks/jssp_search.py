@@ -203,7 +203,8 @@ def plot(summary: dict) -> None:
     for axis in axes.ravel()[len(groups) :]:
         axis.axis("off")
     handles = [plt.Line2D([], [], color=colours[m], marker="o", label=m) for m in methods if _timed(summary, m)]
-    figure.legend(handles=handles, loc="upper center", ncol=min(5, len(handles)), fontsize=8)
+    if handles:  # none when every row is a fixed-work one
+        figure.legend(handles=handles, loc="upper center", ncol=min(5, len(handles)), fontsize=8)
     figure.tight_layout(rect=(0, 0, 1, 1 - 0.6 / (3 * rows + 1)))
     figure.savefig(RESULTS / "jssp_search.png", dpi=120)
     print(f"wrote {RESULTS / 'jssp_search.png'}")
