@@ -7,14 +7,16 @@ or the last two operations of a critical block); the reward is the improvement o
 makespan, ``best_before - best_after`` (never negative), in per cent of the chain's starting
 makespan. As in L2S, undoing the previous move is not allowed (unless it is the only move).
 
-A chain whose critical path is a single block cannot be improved (its makespan is one machine's
-load, optimal) and has no moves; it stays as it is.
+A chain without N5 moves is optimal: its critical path is one block (one machine busy from 0 to
+the makespan) or runs along job arcs only (one job's operations back to back), so the makespan is
+that machine's load or that job's length. It stays as it is.
 
 What the policy sees (:func:`observe`), per chain ``b`` with ``N = J * M`` operations:
 
 * node features ``[N, NODE_FEATURES]``: duration / largest duration, head / makespan, tail /
   makespan, slack / makespan (0 on a critical path), position in the job / (M - 1), critical flag;
-* four arc relations: job successor, job predecessor, machine successor, machine predecessor;
+* four neighbour relations: job successor, job predecessor, machine successor, machine predecessor
+  (each operation has at most one neighbour in each, :func:`neighbours`);
 * per move ``[K, MOVE_FEATURES]``: Taillard's head/tail estimate of the makespan after the move
   relative to the current and to the best makespan (times 10), whether it would beat the best,
   how recently the move undid one of the last :data:`HISTORY` moves (1 = just now, 0 = not in
@@ -22,7 +24,7 @@ What the policy sees (:func:`observe`), per chain ``b`` with ``N = J * M`` opera
   and how far the current makespan is above the best (times 10).
 
 All per-step work (evaluation, critical path, moves, features) runs in one numba kernel over the
-batch; the graph arrays are built with NumPy over the whole batch.
+batch; the neighbour tables are built with NumPy over the whole batch.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class ImproveState:
 
     @property
     def done(self) -> np.ndarray:
-        """``[B]`` bool: the chain has no move (its makespan is provably optimal)."""
+        """``[B]`` bool: the chain has no move (its makespan is provably optimal, see the module docstring)."""
         return self.counts == 0
 
 
