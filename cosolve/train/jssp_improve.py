@@ -125,7 +125,6 @@ def train(
         size = args.sizes[run.done % len(args.sizes)]
         instances = generate(size, args.num_envs, seed=args.seed * 1_000_003 + run.done)
         state = mdp.start(instances, episode_starts(instances, run.rng, args.warm_iterations))
-        first = state.best.copy()
         losses, entropies = [], []
         for _ in range(max(1, args.episode_steps // args.window)):
             observations, actions, rewards = [], [], []
@@ -139,7 +138,7 @@ def train(
             loss, stats = window_loss(policy, observations, actions, np.stack(rewards), args.ent_coef)
             losses.append(gradient_step(run, loss, args.max_grad_norm))
             entropies.append(stats["entropy"])
-        improvement = float(np.mean((first - state.best) / first)) * 100
+        improvement = float(np.mean((state.start - state.best) / state.start)) * 100
         return {"loss": float(np.mean(losses)), "entropy": float(np.mean(entropies)), "improvement": improvement}
 
     def validate(trained: ImprovePolicy) -> tuple[float, dict]:
