@@ -368,7 +368,10 @@ def train(
         Path | None, typer.Option("--out", "-o", help="Best checkpoint (the last one goes to OUT.last).")
     ] = None,
     mode: Annotated[
-        str | None, typer.Option("--mode", help="jssp: static (default) or dynamic; binpacking: offline or online.")
+        str | None,
+        typer.Option(
+            "--mode", help="jssp: static (default), dynamic, improve or guide; binpacking: offline or online."
+        ),
     ] = None,
     algo: Annotated[
         str | None, typer.Option("--algo", help="Training algorithm of the mode (default: its first recipe's).")
