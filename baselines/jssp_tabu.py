@@ -72,40 +72,6 @@ def _is_tabu(tabu: np.ndarray, u: int, v: int) -> bool:
     return False
 
 
-GUIDE_FEATURES = 5
-"""Features of a move that a guide weighs (:func:`_move_features`)."""
-
-
-@numba.njit(cache=True, nogil=True)
-def _move_features(
-    u: int,
-    v: int,
-    value: int,
-    makespan: int,
-    durations: np.ndarray,
-    mean_duration: float,
-    heads: np.ndarray,
-    moved: np.ndarray,
-    last_moved: np.ndarray,
-    age: int,
-    out: np.ndarray,
-) -> None:
-    """The features ``out`` ``[GUIDE_FEATURES]`` of swapping ``u`` and ``v`` with estimated makespan
-    ``value`` in the current schedule (``makespan``, ``heads``): the change of the makespan in %;
-    how often the two were moved, relative to the mean operation (0: as often); the difference of
-    their durations relative to the mean duration; where the swap lies in the schedule (start
-    over makespan); and how recently either was moved (0: in the last iteration, 1: 100 or more
-    iterations ago or never)."""
-    n_ops = durations.shape[0]
-    out[0] = 100.0 * (value - makespan) / makespan
-    mean_moves = 2.0 * age / n_ops
-    out[1] = (moved[u] + moved[v]) / (2.0 * mean_moves + 1.0) - 1.0
-    out[2] = (durations[u] - durations[v]) / max(1.0, mean_duration)
-    out[3] = heads[u] / makespan
-    since = age - max(last_moved[u], last_moved[v])
-    out[4] = 1.0 if last_moved[u] == 0 and last_moved[v] == 0 else min(1.0, since / 100.0)
-
-
 @numba.njit(cache=True, nogil=True)
 def _search_slice(
     orders: np.ndarray,
@@ -125,19 +91,12 @@ def _search_slice(
     exact: bool,
     finished: np.ndarray,
     evaluated: np.ndarray,
-    weights: np.ndarray,
-    moved: np.ndarray,
-    last_moved: np.ndarray,
-    age: np.ndarray,
 ) -> bool:
     """``iterations`` tabu steps for every instance ``b`` of the batch (state arrays ``[B, ...]``
     updated in place: ``orders``/``best_orders`` ``[B, M, J]``, ``best`` makespans,
     ``tabu`` ``[B, tenure, 2]``, ``tabu_next`` ring positions, ``stall`` steps since the last best,
     ``finished``: the critical path is one block, so the makespan is optimal; ``evaluated``: moves
-    evaluated so far; ``moved``/``last_moved`` ``[B, J * M]``: how often and at which iteration
-    each operation was last swapped, ``age``: iterations so far). ``weights`` ``[B, GUIDE_FEATURES]``:
-    each instance's guide, ranking the allowed moves by :func:`_move_features` instead of by their
-    makespan; ``[0, GUIDE_FEATURES]``: no guide. True when every instance is finished."""
+    evaluated so far). True when every instance is finished."""
     n_ops = n_jobs * n_machines
     heads = np.zeros(n_ops, dtype=np.int64)
     tails = np.zeros(n_ops, dtype=np.int64)
@@ -147,11 +106,8 @@ def _search_slice(
     following = np.zeros(n_ops, dtype=np.int64)
     topo = np.zeros(n_ops, dtype=np.int64)
     moves = np.zeros((2 * n_ops, 2), dtype=np.int64)
-    features = np.zeros(GUIDE_FEATURES, dtype=np.float64)
-    guided = weights.shape[0] > 0
     for b in range(orders.shape[0]):
         order, duration, machine, ring = orders[b], durations[b], machines[b], tabu[b]
-        mean_duration = duration.sum() / n_ops
         for _ in range(iterations):
             if finished[b]:
                 break
@@ -178,7 +134,7 @@ def _search_slice(
                 stall[b] = 0
                 continue
             evaluated[b] += count
-            if not exact or guided:
+            if not exact:
                 previous, following = machine_links(order, n_ops)
             chosen, chosen_value = -1, -1
             fallback, fallback_value = -1, -1
@@ -194,26 +150,12 @@ def _search_slice(
                     fallback, fallback_value = i, value
                 if _is_tabu(ring, u, v) and not value < best[b]:
                     continue
-                if guided:
-                    _move_features(
-                        u, v, value, makespan, duration, mean_duration, heads, moved[b], last_moved[b], age[b], features
-                    )
-                    rank = 0.0
-                    for f in range(GUIDE_FEATURES):
-                        rank += weights[b, f] * features[f]
-                else:
-                    rank = float(value)
-                if chosen < 0 or rank < chosen_value or (rank == chosen_value and _random(rng, b) < 0.5):
-                    chosen, chosen_value = i, rank
+                if chosen < 0 or value < chosen_value or (value == chosen_value and _random(rng, b) < 0.5):
+                    chosen, chosen_value = i, value
             if chosen < 0:  # every move tabu: take the best one
                 chosen = fallback
             u, v = moves[chosen, 0], moves[chosen, 1]
             swap(order, machine, u, v)
-            age[b] += 1
-            moved[b, u] += 1
-            moved[b, v] += 1
-            last_moved[b, u] = age[b]
-            last_moved[b, v] = age[b]
             ring[tabu_next[b], 0], ring[tabu_next[b], 1] = v, u  # undoing the swap is tabu
             tabu_next[b] = (tabu_next[b] + 1) % ring.shape[0]
             stall[b] += 1
@@ -228,7 +170,6 @@ def tabu_search(
     seed: int = 0,
     settings: TabuSettings | None = None,
     stats: dict | None = None,
-    guide: np.ndarray | None = None,
 ) -> list[Solution]:
     """Improve the schedules ``starts`` of same-shape ``instances`` by tabu search; the best
     schedule of each, never worse than its start.
@@ -236,9 +177,7 @@ def tabu_search(
     Stops after ``time_limit_s`` seconds of wall time for the whole batch, or after ``iterations``
     steps per instance (deterministic for a seed), whichever comes first; one of them is needed.
     Ctrl-C stops the search and returns the best schedules so far. ``stats``, when given, receives
-    ``iterations`` (per instance), ``moves`` (evaluated, all instances) and ``seconds``. ``guide``:
-    weights ``[GUIDE_FEATURES]`` (all instances) or ``[B, GUIDE_FEATURES]`` (one per instance) of
-    the move features that rank the allowed moves instead of their estimated makespan."""
+    ``iterations`` (per instance), ``moves`` (evaluated, all instances) and ``seconds``."""
     if time_limit_s is None and iterations is None:
         raise ValueError("give a time limit or a number of iterations")
     settings = settings or TabuSettings()
@@ -257,11 +196,6 @@ def tabu_search(
     rng[rng == 0] = 1
     finished = np.zeros(len(instances), dtype=np.bool_)
     evaluated = np.zeros(len(instances), dtype=np.int64)
-    weights = np.zeros((0, GUIDE_FEATURES))
-    if guide is not None:
-        weights = np.ascontiguousarray(np.broadcast_to(guide, (len(instances), GUIDE_FEATURES)), dtype=np.float64)
-    moved = np.zeros((len(instances), n_jobs * n_machines), dtype=np.int64)
-    last_moved, age = np.zeros_like(moved), np.zeros(len(instances), dtype=np.int64)
     state = (orders, best_orders, best, tabu, tabu_next, stall, rng, durations, machines)
     done, step = 0, 16
     with interrupt.stoppable(lambda: None):
@@ -282,10 +216,6 @@ def tabu_search(
                 settings.exact,
                 finished,
                 evaluated,
-                weights,
-                moved,
-                last_moved,
-                age,
             ):
                 break  # every schedule is provably optimal
             done += count

@@ -369,9 +369,7 @@ def train(
     ] = None,
     mode: Annotated[
         str | None,
-        typer.Option(
-            "--mode", help="jssp: static (default), dynamic, improve or guide; binpacking: offline or online."
-        ),
+        typer.Option("--mode", help="jssp: static (default), dynamic or improve; binpacking: offline or online."),
     ] = None,
     algo: Annotated[
         str | None, typer.Option("--algo", help="Training algorithm of the mode (default: its first recipe's).")

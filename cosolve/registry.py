@@ -28,7 +28,6 @@ TRAINERS: dict[str, list[str]] = {
         "cosolve.train.jssp_dynamic_ppo",
         "cosolve.train.jssp_dynamic_imitation",
         "cosolve.train.jssp_improve",
-        "cosolve.train.jssp_tabu_guide",
     ],
     "tsp": ["cosolve.train.tsp_imitation"],
     "cvrp": ["cosolve.train.cvrp_imitation"],

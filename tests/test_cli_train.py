@@ -215,14 +215,3 @@ def test_train_the_improvement_policy_then_search_with_it(tmp_path, capsys):
     method = f"l2s:start=spt:steps=20:chains=2:checkpoint={out}"
     assert _run(["solve", str(path_of("jssp", "ft06")), "--method", method, "--device", "cpu"]) == 0
     assert "gap" in capsys.readouterr().out
-
-
-def test_train_the_tabu_guide_then_search_with_it(tmp_path, capsys):
-    out = tmp_path / "guide.pt"
-    argv = ["train", "jssp", "--mode", "guide", "--sizes", "5x4", "--episodes", "1", "--batch-size", "2"]
-    assert _run([*argv, "--validate-every", "1", "--device", "cpu", "--out", str(out)]) == 0
-    training = load_checkpoint(out, "jssp_tabu_guide")["training"]
-    assert training["algo"] == "es" and training["sizes"] == ["5x4"]
-    method = f"tabu:start=spt:iters=200:guide={out}"
-    assert _run(["solve", str(path_of("jssp", "ft06")), "--method", method, "--device", "cpu"]) == 0
-    assert "gap" in capsys.readouterr().out

@@ -1,7 +1,7 @@
 """The job shop method table.
 
 ``gnn[:sample=N][:temp=T][:checkpoint=PATH]`` (the default), ``rule:<name>[:plain]``,
-``ortools[:hint=<start>]``, ``tabu[:start=<start>][:iters=N][:guide[=PATH]]``,
+``ortools[:hint=<start>]``, ``tabu[:start=<start>][:iters=N]``,
 ``l2s[:start=<start>][:steps=N][:chains=N][:checkpoint=PATH]``. A start is ``gnn`` (the greedy
 policy) or a rule name; ``ortools`` also takes ``hint=tabu`` and ``hint=l2s`` (half the time limit
 goes to the search, half to CP-SAT).
@@ -106,38 +106,23 @@ def _hints(instances: Sequence[Instance], hint: str | None, settings: Settings) 
 def validate_tabu(spec: MethodSpec) -> None:
     if spec.variant is not None:
         raise CosolveInputError(f"method {spec.text!r}: tabu takes options, not a variant (e.g. tabu:start=mwkr)")
-    spec.reject_unknown_options(["start", "iters", "guide"])
+    spec.reject_unknown_options(["start", "iters"])
     _check_start(spec, "start", START_METHODS)
     if "iters" in spec.options and spec.int_option("iters", 1) < 1:
         raise CosolveInputError(f"method {spec.text!r}: iters must be at least 1")
 
 
-def tabu_guide(spec: MethodSpec):
-    """The move-feature weights of ``tabu:guide`` (the shipped guide) or ``tabu:guide=PATH``, or
-    None for plain tabu search."""
-    if "guide" not in spec.options:
-        return None
-    from cosolve.checkpoint import shipped_checkpoint
-    from cosolve.gnn.jssp_tabu_guide import TabuGuide
-    from cosolve.gnn.loading import load_policy
-
-    checkpoint = spec.options["guide"] or shipped_checkpoint("jssp_tabu_guide")
-    return load_policy(checkpoint, "jssp_tabu_guide", TabuGuide).kernel_weights()
-
-
 def tabu_runner(instances: Sequence[Instance], spec: MethodSpec, settings: Settings) -> list[MethodOutput]:
     """Tabu search over N5 from a constructor's schedules (default ``gnn``), ``--time-limit``
-    seconds per instance in all (the start included), or exactly ``iters`` iterations; with
-    ``guide``, the learned guide ranks the moves (:mod:`cosolve.gnn.jssp_tabu_guide`)."""
+    seconds per instance in all (the start included), or exactly ``iters`` iterations."""
     from cosolve.baselines.jssp_tabu import tabu_search
 
     validate_tabu(spec)
     begin = time.perf_counter()
-    guide = tabu_guide(spec)
     starts = start_schedules(instances, spec.options.get("start", "gnn"), settings)
     iterations = spec.int_option("iters", 0) or None
     budget = None if iterations else settings.time_limit_s * len(instances) - (time.perf_counter() - begin)
-    solutions = tabu_search(instances, starts, budget, iterations, settings.seed, guide=guide)
+    solutions = tabu_search(instances, starts, budget, iterations, settings.seed)
     per_instance = (time.perf_counter() - begin) / max(1, len(instances))
     return [MethodOutput(solution, per_instance) for solution in solutions]
 
@@ -216,7 +201,7 @@ SEARCH_HINTS = {"tabu": tabu_runner, "l2s": l2s_runner}
 METHODS: dict[str, MethodFamily] = {
     "rule": MethodFamily(rule_runner, validate_rule, f"rule:<{'|'.join(RULES)}>[:plain]", batched=True),
     "ortools": MethodFamily(ortools_runner, validate_ortools, "ortools[:hint=gnn|tabu|l2s|<rule>]"),
-    "tabu": MethodFamily(tabu_runner, validate_tabu, "tabu[:start=gnn|<rule>][:iters=N][:guide[=PATH]]", batched=True),
+    "tabu": MethodFamily(tabu_runner, validate_tabu, "tabu[:start=gnn|<rule>][:iters=N]", batched=True),
     "l2s": MethodFamily(
         l2s_runner, validate_l2s, "l2s[:start=gnn|<rule>][:steps=N][:chains=N][:checkpoint=PATH]", batched=True
     ),

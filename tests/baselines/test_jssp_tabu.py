@@ -1,21 +1,15 @@
 """Tabu search over N5: checked schedules never worse than their start, deterministic for a seed
-and an iteration count, the same alone or in a batch; the learned guide's move features and
-guided searches; the ``tabu`` method and CP-SAT hinted by it."""
+and an iteration count, the same alone or in a batch; the ``tabu`` method and CP-SAT hinted by it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-import torch
 from cli_support import error_line, plain_console, run  # noqa: F401 (a fixture)
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from cosolve.baselines.jssp_rules import run_rule
-from cosolve.baselines.jssp_tabu import GUIDE_FEATURES, _move_features, tabu_search
-from cosolve.checkpoint import save_checkpoint
+from cosolve.baselines.jssp_tabu import tabu_search
 from cosolve.methods import Settings
 from cosolve.problems.jssp.check import check
 from cosolve.problems.jssp.check import evaluate as makespan_of
@@ -98,58 +92,3 @@ def test_cp_sat_never_ends_above_its_hint_even_without_time_to_load_it():
     (start,) = solve("jssp", [instance], "gnn", settings)
     (hinted,) = solve("jssp", [instance], "ortools:hint=gnn", settings)
     assert hinted.solution is not None and hinted.objective <= start.objective
-
-
-def test_a_guide_that_weighs_only_the_makespan_change_is_plain_tabu_search():
-    shops = generate("8x6", 3, seed=5)
-    starts = run_rule(shops, "mwkr")
-    plain = tabu_search(shops, starts, iterations=400, seed=2)
-    guided = tabu_search(shops, starts, iterations=400, seed=2, guide=np.eye(GUIDE_FEATURES)[0])
-    assert all((a.start_times == b.start_times).all() for a, b in zip(plain, guided))
-
-
-@settings(max_examples=15, deadline=None)
-@given(
-    seed=st.integers(0, 10_000),
-    weights=st.lists(st.floats(-3, 3, allow_nan=False), min_size=GUIDE_FEATURES, max_size=GUIDE_FEATURES),
-)
-def test_any_guide_gives_checked_schedules_never_worse_than_the_start(seed, weights):
-    shops = generate("6x5", 2, seed=seed)
-    starts = run_rule(shops, "spt")
-    guide = np.array([weights, np.eye(GUIDE_FEATURES)[0]])  # one guide per instance
-    found = tabu_search(shops, starts, iterations=200, seed=seed, guide=guide)
-    for shop, start, schedule in zip(shops, starts, found):
-        check(shop, schedule)
-        assert makespan_of(shop, schedule) <= makespan_of(shop, start)
-    (second,) = tabu_search(shops[1:], starts[1:], iterations=200, seed=seed, guide=guide[1])
-    assert makespan_of(shops[1], second) <= makespan_of(shops[1], starts[1])
-
-
-def test_the_move_features():
-    durations = np.array([4, 2, 6, 8], dtype=np.int64)
-    heads = np.array([0, 5, 10, 20], dtype=np.int64)
-    moved, last_moved = np.array([3, 1, 0, 0]), np.array([7, 9, 0, 0])
-    out = np.zeros(GUIDE_FEATURES)
-    _move_features(0, 1, 99, 100, durations, 5.0, heads, moved, last_moved, 10, out)
-    # change -1 %; (3 + 1) / (2 * 5 + 1) - 1 (mean moves 2 * 10 / 4); (4 - 2) / 5; 0 / 100; 1 / 100
-    assert out == pytest.approx([-1.0, 4 / 11 - 1, 0.4, 0.0, 0.01])
-    _move_features(2, 3, 110, 100, durations, 5.0, heads, moved, last_moved, 10, out)
-    assert out == pytest.approx([10.0, -1.0, -0.4, 0.1, 1.0])  # never moved
-
-
-@pytest.mark.usefixtures("plain_console")
-def test_the_guided_tabu_method(tmp_path, capsys):
-    from cosolve.gnn.jssp_tabu_guide import TabuGuide
-
-    instance = read(FT06)
-    (guided,) = solve("jssp", [instance], "tabu:start=spt:iters=500:guide", Settings(device="cpu"))
-    assert guided.objective == 55
-    guide = TabuGuide()
-    with torch.no_grad():
-        guide.weights.fill_(0.5)
-    path = tmp_path / "guide.pt"
-    save_checkpoint(path, "jssp_tabu_guide", "TabuGuide", guide.config.to_dict(), guide.state_dict())
-    (own,) = solve("jssp", [instance], f"tabu:start=spt:iters=500:guide={path}", Settings(device="cpu"))
-    check(instance, own.solution)
-    assert run(["solve", FT06, "-m", f"tabu:guide={tmp_path / 'missing.pt'}", "-t", "1"]) == 2
-    assert "missing.pt" in error_line(capsys)

@@ -14,7 +14,6 @@ from cosolve.gnn.cvrp_policy import CvrpPolicy
 from cosolve.gnn.jssp_dynamic_rollout import check_dynamic_graph, dynamic_config
 from cosolve.gnn.jssp_improve_policy import ImprovePolicy, ImprovePolicyConfig
 from cosolve.gnn.jssp_policy import JobShopPolicy, PolicyConfig
-from cosolve.gnn.jssp_tabu_guide import TabuGuide
 from cosolve.gnn.knapsack_policy import KnapsackPolicy
 from cosolve.gnn.loading import load_policy
 from cosolve.gnn.token_net import TokenNetConfig
@@ -31,7 +30,6 @@ POLICIES = {  # problem -> a small policy of its class
     "binpacking_offline": lambda: BinPackingPolicy(ROUTING),
     "binpacking_online": lambda: OnlinePackingPolicy(OnlinePolicyConfig(hidden=8)),
     "jssp_improve": lambda: ImprovePolicy(ImprovePolicyConfig(hidden=8, layers=1)),
-    "jssp_tabu_guide": TabuGuide,
 }
 SHIPPED_CLASSES = {
     "jssp": JobShopPolicy,
@@ -42,7 +40,6 @@ SHIPPED_CLASSES = {
     "binpacking_offline": BinPackingPolicy,
     "binpacking_online": OnlinePackingPolicy,
     "jssp_improve": ImprovePolicy,
-    "jssp_tabu_guide": TabuGuide,
 }
 
 
