@@ -31,7 +31,7 @@ from cosolve.problems import cvrp, tsp
 from cosolve.solve import solve
 
 TSP_METHODS = ["rule:nearest", "rule:farthest", "rule:cheapest", "rule:nearest:2opt", "rule:farthest:2opt", "ortools"]
-CVRP_METHODS = ["savings", "sweep", "ortools"]
+CVRP_METHODS = ["savings", "sweep", "ortools", "savings:ls"]
 CVRP_COUNTS = {"100": 16, "200": 8, "500": 4}
 
 
