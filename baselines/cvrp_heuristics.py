@@ -105,17 +105,24 @@ def sweep_order(instance: Instance) -> np.ndarray:
     return np.roll(order, -start) + 1
 
 
-def sweep(instance: Instance, improve: bool = True) -> Solution:
-    """The sweep solution of ``instance``; with ``improve`` each route is 2-opted."""
+def cut_into_routes(instance: Instance, order: np.ndarray) -> list[list[int]]:
+    """The customers ``order`` ``[n]`` cut into routes greedily: a new route whenever the next
+    customer would overload the vehicle."""
     routes: list[list[int]] = [[]]
     load = 0
-    for customer in sweep_order(instance).tolist():
+    for customer in order.tolist():
         demand = int(instance.demands[customer])
         if routes[-1] and load + demand > instance.capacity:
             routes.append([])
             load = 0
         routes[-1].append(customer)
         load += demand
+    return routes
+
+
+def sweep(instance: Instance, improve: bool = True) -> Solution:
+    """The sweep solution of ``instance``; with ``improve`` each route is 2-opted."""
+    routes = cut_into_routes(instance, sweep_order(instance))
     if improve:
         routes = [two_opt(instance.distances, route) for route in routes]
     return Solution(routes=routes)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cosolve import interrupt
 from cosolve.baselines import cvrp_local_search as search
-from cosolve.baselines.cvrp_heuristics import IMPROVEMENT_RTOL, clarke_wright, sweep
+from cosolve.baselines.cvrp_heuristics import IMPROVEMENT_RTOL, clarke_wright, cut_into_routes, sweep
 from cosolve.baselines.cvrp_local_search import LocalSearchSettings, local_search
 from cosolve.checkpoint import save_checkpoint
 from cosolve.gnn.cvrp_policy import CvrpPolicy
@@ -30,15 +30,8 @@ from cosolve.problems.cvrp.instance import Instance, Solution, distance_matrix
 
 def random_start(instance: Instance, seed: int) -> Solution:
     """Customers in a random order, cut into routes greedily: feasible and poor."""
-    routes, load = [[]], 0
-    for customer in np.random.default_rng(seed).permutation(np.arange(1, instance.n_nodes)).tolist():
-        demand = int(instance.demands[customer])
-        if routes[-1] and load + demand > instance.capacity:
-            routes.append([])
-            load = 0
-        routes[-1].append(customer)
-        load += demand
-    return Solution(routes)
+    order = np.random.default_rng(seed).permutation(np.arange(1, instance.n_nodes))
+    return Solution(cut_into_routes(instance, order))
 
 
 def cost(instance: Instance, routes: list[list[int]]) -> float:
