@@ -34,9 +34,9 @@ from cosolve import interrupt
 from cosolve.baselines.tsp_heuristics import IMPROVEMENT_RTOL, tour_lengths, two_opt
 from cosolve.gnn.decode import coordinates, symmetries
 from cosolve.gnn.tsp_policy import TspPolicy
+from cosolve.gnn.tsp_rollout import run_tours
 from cosolve.problems.tsp.env import State, step
 from cosolve.problems.tsp.instance import Instance, Solution
-from cosolve.problems.tsp.observe import observe
 
 MIN_LENGTH = 4
 """Fewest nodes of a segment, its ends included: two inner nodes, the fewest with a choice."""
@@ -114,16 +114,15 @@ def redecode(
     Args:
         state: from :func:`sub_problems`; coords: ``[S, L, 2]`` local node coordinates.
     """
-    while state.position < state.n_nodes:
-        if stop():
-            return None
-        if state.position == state.n_nodes - 1:  # one node left: no choice
-            chosen = state.mask.double().argmax(dim=1)
-        else:
-            observation = observe(state, coords, window=window)
-            chosen = observation.candidates.gather(1, policy(observation).argmax(dim=1, keepdim=True)).squeeze(1)
-        step(state, chosen)
-    return torch.cat([state.tour[:, 1:], state.tour[:, :1]], dim=1)
+    stopped = False
+
+    def finished(state: State) -> bool:
+        nonlocal stopped
+        stopped = stopped or (state.position < state.n_nodes and stop())
+        return stopped or state.position >= state.n_nodes
+
+    run_tours(policy, state, coords, window=window, finished=finished)
+    return None if stopped else torch.cat([state.tour[:, 1:], state.tour[:, :1]], dim=1)
 
 
 def orient(nodes: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:

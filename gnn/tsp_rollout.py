@@ -3,12 +3,12 @@ batched env."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 
-from cosolve.gnn.decode import best_of, coordinates, pick, play, views
+from cosolve.gnn.decode import all_done, best_of, coordinates, pick, play, views
 from cosolve.gnn.tsp_policy import TspPolicy
 from cosolve.problems.tsp.env import State, reset, step
 from cosolve.problems.tsp.instance import Instance
@@ -24,10 +24,12 @@ def run_tours(
     generator: torch.Generator | None = None,
     temperature: float = 1.0,
     window: int | None = None,
+    finished: Callable[[State], bool] = all_done,
 ) -> State:
     """Complete the batch's tours (in place) with the policy; returns the state. With
     ``window``, each step chooses among the ``window`` unvisited nodes nearest to the current
-    node (see :func:`~cosolve.problems.tsp.observe.observe`)."""
+    node (see :func:`~cosolve.problems.tsp.observe.observe`); ``finished(state)`` ends it
+    earlier (default: when every tour is complete)."""
 
     def decide(state: State) -> torch.Tensor:
         if state.position == state.n_nodes - 1:  # one node left: no choice
@@ -36,7 +38,7 @@ def run_tours(
         picks = pick(policy(observation), sample, generator, temperature)
         return observation.candidates.gather(1, picks.unsqueeze(1)).squeeze(1)
 
-    return play(state, decide, step)
+    return play(state, decide, step, finished)
 
 
 @torch.no_grad()
