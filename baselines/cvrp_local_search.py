@@ -41,15 +41,10 @@ from dataclasses import dataclass, fields
 import numba
 import numpy as np
 
-from cosolve import interrupt
 from cosolve.baselines.cvrp_heuristics import IMPROVEMENT_RTOL
+from cosolve.baselines.time_slices import run_in_slices
 from cosolve.problems.cvrp.check import check, evaluate
 from cosolve.problems.cvrp.instance import Instance, Solution
-
-SLICE_S = 0.05
-"""Wall time of one kernel call; the time limit is checked between calls."""
-MAX_STEP = 1_000_000
-"""Most customer examinations per instance in one kernel call."""
 
 NEXT, PREV, ROUTE, POSITION, LOAD = range(5)
 """Rows of ``links``: next node, previous node, route slot, position, load through the node."""
@@ -635,17 +630,7 @@ def local_search(
     for instance, solution in zip(instances, solutions, strict=True):
         check(instance, solution)
     state = start_state(instances, solutions, rounds, seed, settings.neighbours)
-    step, first = 16, True
-    with interrupt.stoppable(lambda: None):
-        while first or not (
-            interrupt.requested() or time_limit_s is not None and time.perf_counter() - begin >= time_limit_s
-        ):  # at least one slice, even past the limit
-            first = False
-            slice_begin = time.perf_counter()
-            if search_slice(state, step, settings.ruin):
-                break
-            elapsed = time.perf_counter() - slice_begin
-            step = int(np.clip(step * SLICE_S / max(elapsed, 1e-6), 1, min(4 * step, MAX_STEP)))
+    run_in_slices(lambda count: search_slice(state, count, settings.ruin), time_limit_s, begin)
     if stats is not None:
         stats.update(
             examined=int(state.counters[:, EXAMINED].sum()),

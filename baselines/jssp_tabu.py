@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from cosolve import interrupt
+from cosolve.baselines.time_slices import run_in_slices
 from cosolve.problems.jssp.instance import Instance, Solution
 from cosolve.problems.jssp.neighbourhood import (
     critical_moves,
@@ -35,11 +35,6 @@ from cosolve.problems.jssp.neighbourhood import (
     swap,
     swap_estimate,
 )
-
-SLICE_S = 0.05
-"""Wall time of one kernel call; the time limit is checked between calls."""
-MAX_STEP = 1_000_000
-"""Most iterations of one kernel call."""
 
 
 @dataclass(frozen=True)
@@ -197,30 +192,14 @@ def tabu_search(
     finished = np.zeros(len(instances), dtype=np.bool_)
     evaluated = np.zeros(len(instances), dtype=np.int64)
     state = (orders, best_orders, best, tabu, tabu_next, stall, rng, durations, machines)
-    done, step = 0, 16
-    with interrupt.stoppable(lambda: None):
-        while iterations is None or done < iterations:  # at least one slice, even past the limit
-            if done and (
-                interrupt.requested() or time_limit_s is not None and time.perf_counter() - begin >= time_limit_s
-            ):
-                break
-            count = step if iterations is None else min(step, iterations - done)
-            slice_begin = time.perf_counter()
-            if _search_slice(
-                *state,
-                n_jobs,
-                n_machines,
-                count,
-                settings.patience,
-                settings.kicks,
-                settings.exact,
-                finished,
-                evaluated,
-            ):
-                break  # every schedule is provably optimal
-            done += count
-            elapsed = time.perf_counter() - slice_begin
-            step = int(np.clip(step * SLICE_S / max(elapsed, 1e-6), 1, min(4 * step, MAX_STEP)))
+    done = run_in_slices(  # the kernel returns True when every schedule is provably optimal
+        lambda count: _search_slice(
+            *state, n_jobs, n_machines, count, settings.patience, settings.kicks, settings.exact, finished, evaluated
+        ),
+        time_limit_s,
+        begin,
+        iterations,
+    )
     if stats is not None:
         stats.update(iterations=done, moves=int(evaluated.sum()), seconds=time.perf_counter() - begin)
     for b in range(len(instances)):  # the schedule of the last move was not evaluated yet
